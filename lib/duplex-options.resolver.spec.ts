@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { resolveDuplexOptions } from './duplex-options.resolver.js';
+
+describe('resolveDuplexOptions', () => {
+  it('applies the documented defaults', () => {
+    const o = resolveDuplexOptions();
+    expect([...o.protocols]).toEqual(['websocket']);
+    expect(o.websocket).toEqual({ path: '/duplex', maxPayload: 1048576, perMessageDeflate: false, highWaterMark: 1048576 });
+    expect(o.heartbeat).toEqual({ intervalMs: 25000, timeoutMs: 20000 });
+    expect(o.session.ttlMs).toBe(120000);
+    expect(o.outbox).toMatchObject({ maxMessages: 10000, maxBytes: 8388608, replayBatch: 256 });
+    expect(o.identify({ id: 7 })).toBe('7');
+    expect(o.identify({ sub: 'u' })).toBe('u');
+    expect(o.identify(null)).toBe('');
+  });
+
+  it.each([
+    [{ heartbeat: { intervalMs: 0 } }, 'heartbeat.intervalMs'],
+    [{ outbox: { maxMessages: -1 } }, 'outbox.maxMessages'],
+    [{ websocket: { path: 'duplex' } }, 'websocket.path'],
+    [{ protocols: ['carrier-pigeon'] }, 'protocols'],
+    [{ protocols: [] }, 'protocols'],
+    [{ session: { ttlMs: 1.5 } }, 'session.ttlMs'],
+    [{ authenticate: 'yes' }, 'authenticate'],
+  ])('names the bad option in %j', (options, name) => {
+    expect(() => resolveDuplexOptions(options as never)).toThrow(`option "${name}"`);
+  });
+});

@@ -1,0 +1,86 @@
+import { type DuplexModuleOptions, type ResolvedDuplexOptions } from './duplex-options.js';
+import { ProtocolType } from './envelope/envelope.js';
+import { INVALID_OPTION } from './duplex.messages.js';
+
+const MIB = 1024 * 1024;
+const KNOWN_PROTOCOLS = new Set<string>(Object.values(ProtocolType));
+const IMPLEMENTED_PROTOCOLS = new Set<string>([ProtocolType.WEBSOCKET]);
+
+function positiveInt(value: number | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(INVALID_OPTION(option, value, 'a positive integer'));
+  }
+  return value;
+}
+
+function defaultIdentify(principal: unknown): string {
+  if (principal === null || principal === undefined) return '';
+  if (typeof principal === 'object') {
+    const record = principal as Record<string, unknown>;
+    for (const key of ['id', 'sub']) {
+      const value = record[key];
+      if (typeof value === 'string' || typeof value === 'number') return String(value);
+    }
+  }
+  return JSON.stringify(principal);
+}
+
+/** Applies the defaults (the only place they live) and validates every option, naming the bad one. */
+export function resolveDuplexOptions(options: DuplexModuleOptions = {}): ResolvedDuplexOptions {
+  const protocols = options.protocols ?? [ProtocolType.WEBSOCKET];
+  if (!Array.isArray(protocols) || protocols.length === 0) {
+    throw new Error(INVALID_OPTION('protocols', protocols, `a non-empty array of ${[...KNOWN_PROTOCOLS].join(', ')}`));
+  }
+  for (const protocol of protocols) {
+    if (!KNOWN_PROTOCOLS.has(protocol)) {
+      throw new Error(INVALID_OPTION('protocols', protocol, `one of ${[...KNOWN_PROTOCOLS].join(', ')}`));
+    }
+    if (!IMPLEMENTED_PROTOCOLS.has(protocol)) {
+      throw new Error(INVALID_OPTION('protocols', protocol, `a transport this version serves (${[...IMPLEMENTED_PROTOCOLS].join(', ')})`));
+    }
+  }
+  for (const fn of ['authenticate', 'identify'] as const) {
+    if (options[fn] !== undefined && typeof options[fn] !== 'function') {
+      throw new Error(INVALID_OPTION(fn, options[fn], 'a function'));
+    }
+  }
+  const path = options.websocket?.path ?? '/duplex';
+  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?')) {
+    throw new Error(INVALID_OPTION('websocket.path', path, 'a URL path starting with "/"'));
+  }
+  const heartbeat = {
+    intervalMs: positiveInt(options.heartbeat?.intervalMs, 25_000, 'heartbeat.intervalMs'),
+    timeoutMs: positiveInt(options.heartbeat?.timeoutMs, 20_000, 'heartbeat.timeoutMs'),
+  };
+  const store = options.outbox?.store;
+  if (store !== undefined && (typeof store !== 'object' || typeof store.append !== 'function')) {
+    throw new Error(INVALID_OPTION('outbox.store', store, 'an OutboxStore'));
+  }
+  return {
+    protocols: new Set(protocols),
+    authenticate: options.authenticate,
+    identify: options.identify ?? defaultIdentify,
+    websocket: {
+      path,
+      maxPayload: positiveInt(options.websocket?.maxPayload, MIB, 'websocket.maxPayload'),
+      perMessageDeflate: options.websocket?.perMessageDeflate ?? false,
+      highWaterMark: positiveInt(options.websocket?.highWaterMark, MIB, 'websocket.highWaterMark'),
+    },
+    handshakeTimeoutMs: positiveInt(options.handshakeTimeoutMs, 10_000, 'handshakeTimeoutMs'),
+    requestTimeoutMs: positiveInt(options.requestTimeoutMs, 10_000, 'requestTimeoutMs'),
+    heartbeat,
+    ack: {
+      intervalMs: positiveInt(options.ack?.intervalMs, 50, 'ack.intervalMs'),
+      maxMessages: positiveInt(options.ack?.maxMessages, 32, 'ack.maxMessages'),
+    },
+    session: { ttlMs: positiveInt(options.session?.ttlMs, 120_000, 'session.ttlMs') },
+    outbox: {
+      maxMessages: positiveInt(options.outbox?.maxMessages, 10_000, 'outbox.maxMessages'),
+      maxBytes: positiveInt(options.outbox?.maxBytes, 8 * MIB, 'outbox.maxBytes'),
+      replayBatch: positiveInt(options.outbox?.replayBatch, 256, 'outbox.replayBatch'),
+      store,
+    },
+    dedupWindow: positiveInt(options.dedupWindow, 1024, 'dedupWindow'),
+  };
+}

@@ -1,0 +1,70 @@
+import type { Handshake } from './actions/duplex-context.js';
+import { ProtocolType } from './envelope/envelope.js';
+import type { OutboxStore } from './delivery/outbox.store.js';
+
+/**
+ * Decides who a connection belongs to. Return the principal (any value but null/undefined) to
+ * accept; return null/undefined or throw to reject (WebSocket: HTTP 401, no session created).
+ */
+export type AuthenticateFn = (handshake: Handshake) => unknown;
+
+/** Options of `DuplexModule.forRoot()`. Every field is optional; defaults are in the README. @publicApi */
+export interface DuplexModuleOptions {
+  /** Transports to serve. Default: `['websocket']`. */
+  protocols?: ProtocolType[];
+  /** Called once per connection, on every transport. Default: everyone is accepted with principal `null`. */
+  authenticate?: AuthenticateFn;
+  /**
+   * The identity a resume is bound to. Default: `principal.id`, else `principal.sub`, else the
+   * principal's JSON. A resume by a principal with another identity is refused.
+   */
+  identify?: (principal: unknown) => string;
+  websocket?: {
+    /** URL path on the app's HTTP server. Default `/duplex`. */
+    path?: string;
+    /** Largest inbound frame in bytes; larger closes the connection with 1009. Default 1 MiB. */
+    maxPayload?: number;
+    /** Default false (it costs memory per connection). */
+    perMessageDeflate?: boolean;
+    /** Bytes buffered in a socket before the outbox stops writing to it. Default 1 MiB. */
+    highWaterMark?: number;
+  };
+  /** A connection that sends nothing within this time is closed (1008). Default 10,000 ms. */
+  handshakeTimeoutMs?: number;
+  /** Default timeout of `DuplexService.request()`. Default 10,000 ms. */
+  requestTimeoutMs?: number;
+  heartbeat?: { intervalMs?: number; timeoutMs?: number };
+  /** When each side acknowledges: after `intervalMs` or `maxMessages` un-acked messages. */
+  ack?: { intervalMs?: number; maxMessages?: number };
+  session?: {
+    /** How long a session without a connection is kept for a resume. Default 120,000 ms. */
+    ttlMs?: number;
+  };
+  outbox?: {
+    /** Un-acked messages a session may hold. Default 10,000. */
+    maxMessages?: number;
+    /** Characters of un-acked JSON a session may hold. Default 8 MiB. */
+    maxBytes?: number;
+    /** Messages per replay batch. Default 256. */
+    replayBatch?: number;
+    /** Where outboxes live. Default: in this process's memory. */
+    store?: OutboxStore;
+  };
+  /** Request ids remembered per session to run a retried request once. Default 1,024. */
+  dedupWindow?: number;
+}
+
+/** Options after defaults and validation: the one shape the rest of the library reads. */
+export interface ResolvedDuplexOptions {
+  protocols: ReadonlySet<ProtocolType>;
+  authenticate: AuthenticateFn | undefined;
+  identify: (principal: unknown) => string;
+  websocket: { path: string; maxPayload: number; perMessageDeflate: boolean; highWaterMark: number };
+  handshakeTimeoutMs: number;
+  requestTimeoutMs: number;
+  heartbeat: { intervalMs: number; timeoutMs: number };
+  ack: { intervalMs: number; maxMessages: number };
+  session: { ttlMs: number };
+  outbox: { maxMessages: number; maxBytes: number; replayBatch: number; store: OutboxStore | undefined };
+  dedupWindow: number;
+}

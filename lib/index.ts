@@ -1,0 +1,25 @@
+/** The public API of nest-duplex (server side). The client is `nest-duplex/client`. */
+import { EnvelopeParam } from './actions/duplex-params.decorators.js';
+import type { Envelope as EnvelopeShape, EnvelopeData } from './envelope/envelope.js';
+
+export { DuplexModule } from './duplex.module.js';
+export type { DuplexModuleOptions, AuthenticateFn } from './duplex-options.js';
+export { DuplexService } from './duplex.service.js';
+export type { BroadcastOptions, RequestOptions, SessionInfo } from './duplex.service.js';
+export { OnAction } from './actions/on-action.decorator.js';
+export { Payload, SessionId, Connection } from './actions/duplex-params.decorators.js';
+export { getDuplexContext, DUPLEX_CONTEXT_TYPE } from './actions/duplex-context.js';
+export type { DuplexContext, Handshake } from './actions/duplex-context.js';
+export type { ActionHandlerFn } from './actions/action.router.js';
+export { MessageType, ProtocolType } from './envelope/envelope.js';
+export type { EnvelopeData } from './envelope/envelope.js';
+export { ErrorCode } from './envelope/error-codes.js';
+export { DuplexError } from './envelope/duplex.error.js';
+export type { OutboxStore, OutboxEntry, AppendResult, OutboxLimits } from './delivery/outbox.store.js';
+export type { PreparedMessage } from './envelope/prepared-message.js';
+export { MemoryOutboxStore } from './delivery/memory-outbox.store.js';
+
+/** The wire message (docs/protocol.md §1). */
+export type Envelope<D extends EnvelopeData = EnvelopeData> = EnvelopeShape<D>;
+/** Parameter decorator: the whole envelope of the message being handled. @publicApi */
+export const Envelope = EnvelopeParam;

@@ -1,0 +1,154 @@
+import { Logger } from '@nestjs/common';
+import type { OutboundDelivery } from '../delivery/outbound.delivery.js';
+import type { ResolvedDuplexOptions } from '../duplex-options.js';
+import { DuplexError } from '../envelope/duplex.error.js';
+import { type Envelope, HELLO_ACTION, MessageType } from '../envelope/envelope.js';
+import { controlEnvelope } from '../envelope/envelope.factory.js';
+import { ErrorCode } from '../envelope/error-codes.js';
+import type { InboundProcessor } from './inbound.processor.js';
+import { type Link, LinkCloseCode, type LinkListener } from './link.js';
+import { LinkHeartbeat } from './link-heartbeat.js';
+import type { Session } from './session.js';
+import type { SessionRegistry } from './session.registry.js';
+
+interface ResumeRequest {
+  sessionId: string;
+  resumeToken: string;
+  lastSeq: number;
+}
+
+/**
+ * The life of one link: waits for the hello (or any first message), opens or resumes the session,
+ * sends the welcome, then hands every envelope to the InboundProcessor and watches the heartbeat.
+ */
+export class LinkSession implements LinkListener {
+  private static readonly logger = new Logger('DuplexLink');
+  private session: Session | undefined;
+  private opening = false;
+  private ended = false;
+  /** Frames that arrived while the session was being opened, in order. */
+  private readonly queued: Envelope[] = [];
+  private readonly handshakeTimer: NodeJS.Timeout;
+  private readonly heartbeat: LinkHeartbeat;
+
+  constructor(
+    private readonly link: Link,
+    private readonly options: ResolvedDuplexOptions,
+    private readonly registry: SessionRegistry,
+    private readonly delivery: OutboundDelivery,
+    private readonly inbound: InboundProcessor,
+  ) {
+    this.handshakeTimer = setTimeout(() => link.close(LinkCloseCode.POLICY, 'no hello'), options.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+    this.heartbeat = new LinkHeartbeat(
+      options.heartbeat.intervalMs,
+      options.heartbeat.timeoutMs,
+      () => link.sendControl(controlEnvelope(MessageType.HEARTBEAT, this.session?.id ?? '', {})),
+      () => {
+        link.close(LinkCloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+        this.closed();
+      },
+    );
+  }
+
+  receive(envelope: Envelope): void {
+    if (this.ended) return;
+    this.heartbeat.received();
+    if (this.session !== undefined && !this.opening) {
+      this.inbound.process(this.session, this.link, envelope);
+      return;
+    }
+    if (this.opening) {
+      this.queued.push(envelope);
+      return;
+    }
+    this.opening = true;
+    clearTimeout(this.handshakeTimer);
+    const isHello = envelope.type === MessageType.REQUEST && envelope.action === HELLO_ACTION;
+    if (!isHello) this.queued.push(envelope);
+    this.open(isHello ? envelope : undefined).catch((err: unknown) => {
+      LinkSession.logger.error(`Opening a session failed: ${String(err)}`);
+      this.link.close(LinkCloseCode.GOING_AWAY, 'internal error');
+    });
+  }
+
+  reject(error: DuplexError, replyTo?: string): void {
+    if (this.ended) return;
+    this.heartbeat.received();
+    this.link.sendControl(
+      controlEnvelope(MessageType.ERROR, this.session?.id ?? '', error.toData(), replyTo === undefined ? {} : { reply_to: replyTo }),
+    );
+  }
+
+  closed(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.handshakeTimer);
+    this.heartbeat.stop();
+    if (this.session !== undefined) this.registry.detach(this.session, this.link);
+  }
+
+  private async open(hello: Envelope | undefined): Promise<void> {
+    const identity = this.options.identify(this.link.principal);
+    let resumeError: DuplexError | undefined;
+    let session: Session | undefined;
+    let clientLastSeq = 0;
+    const resume = hello === undefined ? undefined : readResume(hello);
+    if (resume instanceof DuplexError) {
+      resumeError = resume;
+    } else if (resume !== undefined) {
+      const result = this.registry.resume(resume.sessionId, resume.resumeToken, identity);
+      if (result.ok) {
+        session = result.session;
+        clientLastSeq = resume.lastSeq;
+      } else {
+        resumeError = result.error;
+      }
+    }
+    session ??= await this.registry.create(this.link.principal, identity);
+    const lastAssigned = await this.delivery.lastSeq(session);
+    if (this.ended || session.closed) {
+      // The link died (or the session ended) while we waited on the store.
+      if (!session.closed && session.link === undefined) this.registry.startExpiry(session);
+      return;
+    }
+    // From here to the end nothing awaits: the welcome is the first frame, replay comes after it.
+    this.registry.attach(session, this.link);
+    this.session = session;
+    this.link.sendControl(
+      controlEnvelope(MessageType.RESPONSE, session.id, welcomeData(session, resume !== undefined && !resumeError, this.options, resumeError), {
+        action: HELLO_ACTION,
+        ...(hello === undefined ? {} : { reply_to: hello.id }),
+      }),
+    );
+    this.delivery.attached(session, clientLastSeq, lastAssigned);
+    this.heartbeat.start();
+    this.opening = false;
+    for (const envelope of this.queued.splice(0)) this.inbound.process(session, this.link, envelope);
+  }
+}
+
+function readResume(hello: Envelope): ResumeRequest | DuplexError | undefined {
+  const { session_id: sessionId, resume_token: resumeToken, last_seq: lastSeq } = hello.data;
+  if (sessionId === undefined && resumeToken === undefined) return undefined;
+  if (typeof sessionId !== 'string' || typeof resumeToken !== 'string') {
+    return new DuplexError(ErrorCode.SESSION_EXPIRED, 'A resume needs "session_id" and "resume_token" strings');
+  }
+  const last = lastSeq ?? 0;
+  if (typeof last !== 'number' || !Number.isSafeInteger(last) || last < 0) {
+    return new DuplexError(ErrorCode.SESSION_EXPIRED, '"last_seq" must be a non-negative integer');
+  }
+  return { sessionId, resumeToken, lastSeq: last };
+}
+
+function welcomeData(session: Session, resumed: boolean, options: ResolvedDuplexOptions, resumeError: DuplexError | undefined) {
+  return {
+    session_id: session.id,
+    resume_token: session.resumeToken,
+    resumed,
+    last_seq: session.inboundSeq,
+    heartbeat: { interval_ms: options.heartbeat.intervalMs, timeout_ms: options.heartbeat.timeoutMs },
+    ack: { interval_ms: options.ack.intervalMs, max_messages: options.ack.maxMessages },
+    ...(resumeError === undefined ? {} : { resume_error: { code: resumeError.code, message: resumeError.message } }),
+  };
+}

@@ -1,0 +1,45 @@
+import type { Handshake } from '../actions/duplex-context.js';
+import type { Envelope } from '../envelope/envelope.js';
+import type { DuplexError } from '../envelope/duplex.error.js';
+import type { PreparedMessage } from '../envelope/prepared-message.js';
+
+/** Close codes the session layer asks a link to close with (docs/protocol.md §2). */
+export const LinkCloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  POLICY: 1008,
+  TOO_LARGE: 1009,
+  TAKEN_OVER: 4000,
+  HEARTBEAT_TIMEOUT: 4001,
+  OUTBOX_OVERFLOW: 4002,
+} as const;
+export type LinkCloseCode = (typeof LinkCloseCode)[keyof typeof LinkCloseCode];
+
+/**
+ * One live connection, as every transport presents it to the session layer. The transport owns
+ * the socket/stream and its encoding; the session layer only calls these methods.
+ */
+export interface Link {
+  readonly handshake: Handshake;
+  readonly principal: unknown;
+  /** Writes a sequenced message for this link's session. */
+  sendSequenced(message: PreparedMessage, sessionId: string, seq: number): void;
+  /** Writes an unsequenced frame (welcome, heartbeat, ack, frame errors). */
+  sendControl(envelope: Envelope): void;
+  /** False while the link's send buffer is above its high-water mark. */
+  readonly writable: boolean;
+  /** Calls `listener` once when the link becomes writable again (or immediately if it is). */
+  onceWritable(listener: () => void): void;
+  /** Ends the link; the transport later reports `closed()` on its LinkListener. */
+  close(code: LinkCloseCode, reason: string): void;
+}
+
+/**
+ * What a transport calls for a link it opened through `SessionService.openLink`: each decoded
+ * inbound envelope, each frame it could not decode, and the end of the link.
+ */
+export interface LinkListener {
+  receive(envelope: Envelope): void;
+  reject(error: DuplexError, replyTo?: string): void;
+  closed(): void;
+}

@@ -1,0 +1,54 @@
+import type { PreparedMessage } from '../envelope/prepared-message.js';
+import type { Link } from './link.js';
+
+/** A remembered inbound request: its response once known, so a retry is answered and not re-run. */
+export interface SeenRequest {
+  response: PreparedMessage | undefined;
+}
+
+/**
+ * The logical client: outlives connections. Holds what this node knows of it; the outbox itself
+ * lives in the OutboxStore.
+ */
+export class Session {
+  /** The live link, if any. */
+  link: Link | undefined;
+  /** When the session last lost its link (for the TTL); undefined while connected. */
+  offlineSince: number | undefined = Date.now();
+  expiryTimer: NodeJS.Timeout | undefined;
+  /** Set when the outbox overflowed: the session is dead and a resume gets `outbox_overflow`. */
+  overflowed = false;
+  closed = false;
+
+  // server → client
+  /** Highest seq written to the current link. */
+  written = 0;
+  /** Highest seq the client acknowledged. */
+  acked = 0;
+  /** A replay/catch-up loop is running. */
+  pumping = false;
+  /** Something was appended while the pump was reading: read again before stopping. */
+  pumpAgain = false;
+  /** The pump waits for the link's buffer to drain. */
+  waitingDrain = false;
+
+  // client → server
+  /** Highest client seq received. */
+  inboundSeq = 0;
+  /** Highest client seq acknowledged to the client. */
+  inboundAcked = 0;
+  ackTimer: NodeJS.Timeout | undefined;
+  /** Recent request ids (insertion ordered, bounded by `dedupWindow`). */
+  readonly seen = new Map<string, SeenRequest>();
+
+  constructor(
+    readonly id: string,
+    readonly resumeToken: string,
+    readonly principal: unknown,
+    readonly identity: string,
+  ) {}
+
+  get connected(): boolean {
+    return this.link !== undefined;
+  }
+}

@@ -1,0 +1,82 @@
+import type { WebSocket } from 'ws';
+import type { Handshake } from '../../actions/duplex-context.js';
+import type { Envelope } from '../../envelope/envelope.js';
+import { encodeJson, frameJson } from '../../envelope/json-codec.js';
+import type { PreparedMessage } from '../../envelope/prepared-message.js';
+import type { Link, LinkCloseCode } from '../../sessions/link.js';
+
+/** How long a closing socket may take to finish the close handshake before it is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+/** A WebSocket connection as a Link: JSON text frames, backpressure from `bufferedAmount`. */
+export class WsLink implements Link {
+  private readonly waiters: Array<() => void> = [];
+  private watchingFlush = false;
+  private isClosing = false;
+  readonly ended: Promise<void>;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly handshake: Handshake,
+    readonly principal: unknown,
+    private readonly highWaterMark: number,
+  ) {
+    this.ended = new Promise((resolve) => ws.once('close', () => resolve()));
+  }
+
+  /** True once close() was called: inbound frames are ignored from then on. */
+  get closing(): boolean {
+    return this.isClosing;
+  }
+
+  get writable(): boolean {
+    return !this.isClosing && this.ws.readyState === this.ws.OPEN && this.ws.bufferedAmount < this.highWaterMark;
+  }
+
+  sendSequenced(message: PreparedMessage, sessionId: string, seq: number): void {
+    this.write(frameJson(message, sessionId, seq));
+  }
+
+  sendControl(envelope: Envelope): void {
+    this.write(encodeJson(envelope));
+  }
+
+  onceWritable(listener: () => void): void {
+    if (this.writable) listener();
+    else this.waiters.push(listener);
+  }
+
+  close(code: LinkCloseCode, reason: string): void {
+    if (this.isClosing) return;
+    this.isClosing = true;
+    this.waiters.length = 0;
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+      this.ws.close(code, reason);
+    }
+    // A dead peer never answers the close frame: do not let it hold the socket for ws's 30 s.
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** Drops the connection at once, without a close frame (tests and hard failures). */
+  terminate(): void {
+    this.isClosing = true;
+    this.ws.terminate();
+  }
+
+  private write(frame: string): void {
+    if (this.isClosing || this.ws.readyState !== this.ws.OPEN) return;
+    if (!this.watchingFlush && this.ws.bufferedAmount + frame.length >= this.highWaterMark) {
+      // The frame that crosses the mark carries a callback: once it is flushed, the buffer has drained.
+      this.watchingFlush = true;
+      this.ws.send(frame, () => this.flushed());
+    } else {
+      this.ws.send(frame);
+    }
+  }
+
+  private flushed(): void {
+    this.watchingFlush = false;
+    if (!this.writable) return;
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+}

@@ -1,0 +1,98 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { DUPLEX_RESOLVED_OPTIONS } from '../../duplex.constants.js';
+import { NO_HTTP_SERVER } from '../../duplex.messages.js';
+import type { ResolvedDuplexOptions } from '../../duplex-options.js';
+import { DuplexError } from '../../envelope/duplex.error.js';
+import { ProtocolType } from '../../envelope/envelope.js';
+import { ErrorCode } from '../../envelope/error-codes.js';
+import { decodeJson } from '../../envelope/json-codec.js';
+import type { Handshake } from '../../actions/duplex-context.js';
+import { LinkCloseCode } from '../../sessions/link.js';
+import { SessionService } from '../../sessions/session.service.js';
+import { ConnectionAuthenticator } from '../connection.authenticator.js';
+import { handshakeFromRequest } from '../http-handshake.js';
+import { UpgradeRouter } from './upgrade.router.js';
+import { WsLink } from './ws.link.js';
+
+const UNAUTHORIZED =
+  'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nUnauthorized';
+
+/**
+ * The WebSocket transport: a `ws` server in noServer mode on the Nest app's own HTTP server and
+ * port, at `websocket.path`. Authenticates at the upgrade (401 on rejection), turns each socket
+ * into a WsLink and reports it to the SessionService.
+ */
+@Injectable()
+export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WsTransport.name);
+  private readonly links = new Set<WsLink>();
+  private wss: WebSocketServer | undefined;
+  private router: UpgradeRouter | undefined;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly sessions: SessionService,
+    private readonly authenticator: ConnectionAuthenticator,
+    @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.options.protocols.has(ProtocolType.WEBSOCKET)) return;
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (server === undefined || typeof server.on !== 'function') throw new Error(NO_HTTP_SERVER());
+    const { maxPayload, perMessageDeflate, path } = this.options.websocket;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate, clientTracking: false });
+    this.router = new UpgradeRouter(server, path, (request, socket, head) => void this.upgrade(request, socket, head));
+    this.router.install();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.router?.uninstall();
+    const ended = [...this.links].map((link) => {
+      link.close(LinkCloseCode.GOING_AWAY, 'server shutting down');
+      return link.ended;
+    });
+    await Promise.all(ended);
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const ignore = (): void => undefined;
+    socket.on('error', ignore);
+    const handshake = handshakeFromRequest(request, ProtocolType.WEBSOCKET);
+    const auth = await this.authenticator.authenticate(handshake);
+    if (!auth.ok) {
+      socket.end(UNAUTHORIZED);
+      return;
+    }
+    if (socket.destroyed || this.wss === undefined) return;
+    socket.off('error', ignore);
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, handshake, auth.principal));
+  }
+
+  private accept(ws: WebSocket, handshake: Handshake, principal: unknown): void {
+    const link = new WsLink(ws, handshake, principal, this.options.websocket.highWaterMark);
+    this.links.add(link);
+    const listener = this.sessions.openLink(link);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (link.closing) return;
+      if (isBinary) {
+        listener.reject(new DuplexError(ErrorCode.BAD_FRAME, 'Binary frames are not accepted: send JSON text frames'));
+        return;
+      }
+      const result = decodeJson(data.toString());
+      if (result.ok) listener.receive(result.envelope);
+      else listener.reject(result.error, result.replyTo);
+    });
+    // ws reports protocol violations (e.g. a frame over maxPayload → 1009) here and closes itself.
+    ws.on('error', (err) => this.logger.debug(`WebSocket error: ${err.message}`));
+    ws.once('close', () => {
+      this.links.delete(link);
+      listener.closed();
+    });
+  }
+}

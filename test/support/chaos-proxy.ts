@@ -1,0 +1,79 @@
+import net from 'node:net';
+
+interface Pair {
+  client: net.Socket;
+  server: net.Socket;
+  blackholed: boolean;
+}
+
+/**
+ * A TCP proxy on loopback between a client and the server, able to break links the way networks
+ * do: kill a side abruptly, or cut a link silently (a partition: both sockets stay open, the bytes
+ * each side writes vanish).
+ */
+export class ChaosProxy {
+  private readonly pairs = new Set<Pair>();
+  private constructor(private readonly server: net.Server) {}
+
+  static async start(targetPort: number): Promise<ChaosProxy> {
+    const server = net.createServer();
+    const proxy = new ChaosProxy(server);
+    server.on('connection', (client) => proxy.accept(client, targetPort));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  get connections(): number {
+    return this.pairs.size;
+  }
+
+  /** Destroys the proxy's socket to the server first: the server sees its socket die. */
+  killServerSide(): void {
+    for (const pair of this.pairs) pair.server.destroy();
+  }
+
+  /** Destroys the proxy's socket to the client first: the client sees its link die. */
+  killClientSide(): void {
+    for (const pair of this.pairs) pair.client.destroy();
+  }
+
+  /** Silently drops everything on current links, in both directions, keeping both sockets open. */
+  partition(): void {
+    for (const pair of this.pairs) pair.blackholed = true;
+  }
+
+  async close(): Promise<void> {
+    for (const pair of this.pairs) {
+      pair.client.destroy();
+      pair.server.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: net.Socket, targetPort: number): void {
+    const server = net.connect(targetPort, '127.0.0.1');
+    const pair: Pair = { client, server, blackholed: false };
+    this.pairs.add(pair);
+    const end = (): void => {
+      // A partitioned link carries nothing, not even the news that the other side went away.
+      if (pair.blackholed && !(client.destroyed && server.destroyed)) return;
+      this.pairs.delete(pair);
+      client.destroy();
+      server.destroy();
+    };
+    client.on('data', (chunk) => {
+      if (!pair.blackholed) server.write(chunk);
+    });
+    server.on('data', (chunk) => {
+      if (!pair.blackholed) client.write(chunk);
+    });
+    for (const socket of [client, server]) {
+      socket.on('error', end);
+      socket.on('close', end);
+    }
+  }
+}
