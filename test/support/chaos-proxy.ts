@@ -13,6 +13,7 @@ interface Pair {
  */
 export class ChaosProxy {
   private readonly pairs = new Set<Pair>();
+  private refusing = false;
   private constructor(private readonly server: net.Server) {}
 
   static async start(targetPort: number): Promise<ChaosProxy> {
@@ -41,6 +42,22 @@ export class ChaosProxy {
     for (const pair of this.pairs) pair.client.destroy();
   }
 
+  /**
+   * The client's side dies and the client knows it at once, while the server's socket stays open
+   * and silent (the server has not noticed): the set-up of a reconnect at 0 ms.
+   */
+  dropClientSide(): void {
+    for (const pair of this.pairs) {
+      pair.blackholed = true;
+      pair.client.destroy();
+    }
+  }
+
+  /** While refusing, new connections are closed as soon as they arrive (the client stays offline). */
+  refuse(on: boolean): void {
+    this.refusing = on;
+  }
+
   /** Silently drops everything on current links, in both directions, keeping both sockets open. */
   partition(): void {
     for (const pair of this.pairs) pair.blackholed = true;
@@ -55,6 +72,10 @@ export class ChaosProxy {
   }
 
   private accept(client: net.Socket, targetPort: number): void {
+    if (this.refusing) {
+      client.destroy();
+      return;
+    }
     const server = net.connect(targetPort, '127.0.0.1');
     const pair: Pair = { client, server, blackholed: false };
     this.pairs.add(pair);

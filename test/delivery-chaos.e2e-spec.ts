@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DuplexService } from '../lib/index.js';
+import { FixtureHandlers } from './fixtures/fixture.handlers.js';
+import { fixtureModule } from './fixtures/fixture.module.js';
+import { ChaosProxy } from './support/chaos-proxy.js';
+import { ClientPool } from './support/clients.js';
+import { seededRandom } from './support/seeded-random.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { TRANSPORTS } from './support/transport-cases.js';
+
+const NOTIFICATIONS = 10_000;
+const REQUESTS = 2_000;
+const KILLS = 24;
+
+/** Lets the event loop run for `ms`: pacing a producer over time, never used to wait for a result. */
+const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+describe.each(TRANSPORTS)('delivery under link kills over $name', ({ protocolType }) => {
+  let t: TestApp | undefined;
+  let proxy: ChaosProxy | undefined;
+  const pool = new ClientPool();
+
+  afterEach(async () => {
+    await pool.closeAll();
+    await proxy?.close();
+    await t?.app.close();
+    t = proxy = undefined;
+  });
+
+  it(`${NOTIFICATIONS} notifications and ${REQUESTS} requests survive ${KILLS} random kills: exactly once, in order`, async () => {
+    const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000_007);
+    const random = seededRandom(seed);
+    t = await startTestApp(
+      fixtureModule({ heartbeat: { intervalMs: 1000, timeoutMs: 1000 }, outbox: { maxMessages: 50_000 } }),
+    );
+    proxy = await ChaosProxy.start(t.port);
+    const duplex = t.app.get(DuplexService);
+    const handlers = t.app.get(FixtureHandlers);
+    const client = pool.create({
+      serverUrl: `http://127.0.0.1:${proxy.port}`,
+      protocolType,
+      reconnect: { baseMs: 2, maxMs: 40 },
+      requestTimeoutMs: 120_000,
+      outbox: { maxMessages: REQUESTS + 100 },
+    });
+
+    const received: number[] = [];
+    let reconnects = 0;
+    client.on('reconnected', () => reconnects++);
+    const allReceived = new Promise<void>((resolve) =>
+      client.registerCallback('tick', (data) => {
+        received.push(data.i as number);
+        if (received.length === NOTIFICATIONS) resolve();
+      }),
+    );
+    expect(await client.connect()).toBe(true);
+    const sessionId = client.sessionId!;
+
+    const kills = Array.from({ length: KILLS }, () => ({ at: Math.floor(random() * 3000), side: random() < 0.5 ? 'server' : 'client' }))
+      .sort((a, b) => a.at - b.at);
+    const log = `seed=${seed} kills=${JSON.stringify(kills)}`;
+
+    const started = Date.now();
+    const killer = (async () => {
+      for (const kill of kills) {
+        await pace(Math.max(0, kill.at - (Date.now() - started)));
+        if (kill.side === 'server') proxy!.killServerSide();
+        else proxy!.killClientSide();
+      }
+    })();
+    const producer = (async () => {
+      for (let i = 0; i < NOTIFICATIONS; i++) {
+        await duplex.send(sessionId, 'tick', { i });
+        if (i % 40 === 39) await pace(10);
+      }
+    })();
+    const requests: Promise<Record<string, unknown>>[] = [];
+    const sender = (async () => {
+      for (let i = 0; i < REQUESTS; i++) {
+        requests.push(client.request('counted', { key: `chaos-${seed}-${i}` }));
+        if (i % 10 === 9) await pace(12);
+      }
+    })();
+
+    try {
+      await Promise.all([killer, producer, sender]);
+      const responses = await Promise.all(requests);
+      await allReceived;
+      expect(received).toEqual(Array.from({ length: NOTIFICATIONS }, (_, i) => i));
+      expect(responses.every((r) => r.runs === 1)).toBe(true);
+      for (let i = 0; i < REQUESTS; i++) {
+        expect(handlers.calls.get(`chaos-${seed}-${i}`), `request ${i} ran`).toBe(1);
+      }
+      expect(reconnects).toBeGreaterThanOrEqual(KILLS / 2);
+    } catch (err) {
+      (err as Error).message = `${(err as Error).message}\n  replay with CHAOS_SEED=${seed}; ${log}`;
+      throw err;
+    }
+  }, 120_000);
+});
