@@ -22,7 +22,7 @@ describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
   async function setUp(options: DuplexModuleOptions, client: Record<string, unknown> = {}) {
     t = await startTestApp(fixtureModule(options));
     proxy = await ChaosProxy.start(t.port);
-    const c = pool.create({ serverUrl: `http://127.0.0.1:${proxy.port}`, protocolType, reconnect: { baseMs: 0, maxMs: 20 }, ...client });
+    const c = pool.create({ serverUrl: `http://127.0.0.1:${proxy.port}`, protocolType, reconnect: { baseMs: 1, maxMs: 20 }, ...client });
     const received: number[] = [];
     c.registerCallback('tick', (data) => void received.push(data.i as number));
     expect(await c.connect()).toBe(true);

@@ -74,7 +74,7 @@ describe('handlers over WebSocket with DuplexClient', () => {
     const client = await as('bob');
     const error = await client.request('sum', { a: -1, b: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'validation_failed' });
-    expect((error as { data?: Record<string, unknown> }).data?.fields).toEqual(expect.arrayContaining(['a', 'b']));
+    expect((error as { details?: Record<string, unknown> }).details?.fields).toEqual(expect.arrayContaining(['a', 'b']));
     expect(await client.request('sum', { a: 2, b: 3 })).toEqual({ sum: 5, isDto: true });
   });
 

@@ -43,7 +43,7 @@ export class ActionRouter {
 
   /** Registers a plain function (no guards, pipes, interceptors or filters) under `action`. */
   registerCallback(action: string, fn: ActionHandlerFn): void {
-    this.register(action, fn, `registerCallback(${JSON.stringify(action)})`);
+    this.register(action, fn, `registerCallback('${action}')`);
   }
 
   has(action: string): boolean {

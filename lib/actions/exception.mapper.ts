@@ -45,7 +45,6 @@ interface ValidationDetails {
 /**
  * Maps any thrown value to a DuplexError; never throws. `source` (e.g. `EchoHandler.echo`) only
  * goes into the log line of an unexpected error.
- * @publicApi
  */
 export function toDuplexError(err: unknown, source?: string): DuplexError {
   try {
