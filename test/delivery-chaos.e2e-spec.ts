@@ -12,6 +12,14 @@ const NOTIFICATIONS = 10_000;
 const REQUESTS = 2_000;
 const KILLS = 24;
 
+function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
 /** Lets the event loop run for `ms`: pacing a producer over time, never used to wait for a result. */
 const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -84,14 +92,15 @@ describe.each(TRANSPORTS)('delivery under link kills over $name', ({ protocolTyp
 
     try {
       await Promise.all([killer, producer, sender]);
-      const responses = await Promise.all(requests);
-      await allReceived;
+      const responses = await deadline(Promise.all(requests), 30_000, 'every response');
+      await deadline(allReceived, 30_000, `all ${NOTIFICATIONS} notifications (got ${received.length})`);
       expect(received).toEqual(Array.from({ length: NOTIFICATIONS }, (_, i) => i));
       expect(responses.every((r) => r.runs === 1)).toBe(true);
       for (let i = 0; i < REQUESTS; i++) {
         expect(handlers.calls.get(`chaos-${seed}-${i}`), `request ${i} ran`).toBe(1);
       }
       expect(reconnects).toBeGreaterThanOrEqual(KILLS / 2);
+      console.log(`chaos: seed ${seed}, ${reconnects} reconnects, ${Date.now() - started} ms`);
     } catch (err) {
       (err as Error).message = `${(err as Error).message}\n  replay with CHAOS_SEED=${seed}; ${log}`;
       throw err;

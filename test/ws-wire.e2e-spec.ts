@@ -122,6 +122,45 @@ describe('WebSocket wire protocol', () => {
     expect(again.data).toMatchObject({ resumed: false, resume_error: { code: 'session_expired' } });
   });
 
+  it('runs a retried request once: a repeated client seq is dropped, a repeated id gets the cached response', async () => {
+    t = await startTestApp(fixtureModule({ ack: { intervalMs: 10, maxMessages: 1 } }));
+    const { peer } = await hello(t.wsUrl);
+    const key = `retry-${Date.now()}`;
+    peer.request('q1', 'counted', { key }, { seq: 1 });
+    expect(await peer.reply('q1')).toMatchObject({ data: { key, runs: 1 }, seq: 1 });
+    expect(await peer.next((f) => f.type === 'ack')).toMatchObject({ data: { seq: 1 } });
+    // the same seq again (a resend): dropped, acknowledged again, not run
+    peer.request('q1', 'counted', { key }, { seq: 1 });
+    expect(await peer.next((f) => f.type === 'ack')).toMatchObject({ data: { seq: 1 } });
+    // the same id under a new seq (a client retrying by id): answered from the cache, not run
+    peer.request('q1', 'counted', { key }, { seq: 2 });
+    const again = await peer.reply('q1');
+    expect(again).toMatchObject({ data: { key, runs: 1 }, seq: 2 });
+    // the same id without any seq (a minimal client): the same
+    peer.request('q1', 'counted', { key });
+    expect(await peer.reply('q1')).toMatchObject({ data: { key, runs: 1 }, seq: 3 });
+    // a new request proves the handler would have counted a second run
+    peer.request('q2', 'counted', { key }, { seq: 3 });
+    expect((await peer.reply('q2')).data).toEqual({ key, runs: 2 });
+  });
+
+  it('replays un-acked messages on resume, after the welcome and from the client\'s last_seq', async () => {
+    t = await startTestApp(fixtureModule());
+    const { peer, welcome } = await hello(t.wsUrl);
+    const data = welcome.data as Record<string, unknown>;
+    for (let i = 1; i <= 5; i++) peer.request(`e${i}`, 'echo', { i });
+    for (let i = 1; i <= 5; i++) expect((await peer.reply(`e${i}`)).seq).toBe(i);
+    peer.send({ id: 'a1', type: 'ack', action: '', data: { seq: 2 }, timestamp: 1 });
+    await peer.close();
+    const { peer: back, welcome: again } = await hello(t.wsUrl, { session_id: data.session_id, resume_token: data.resume_token, last_seq: 3 });
+    expect(again.data).toMatchObject({ resumed: true, session_id: data.session_id, last_seq: 0 });
+    const replayed = [await back.next((f) => f.seq !== undefined), await back.next((f) => f.seq !== undefined)];
+    expect(replayed.map((f) => [f.seq, f.reply_to])).toEqual([
+      [4, 'e4'],
+      [5, 'e5'],
+    ]);
+  });
+
   it('a second hello on an open session is a bad_request', async () => {
     t = await startTestApp(fixtureModule());
     const { peer } = await hello(t.wsUrl);
