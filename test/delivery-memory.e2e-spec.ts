@@ -19,8 +19,8 @@ const SESSIONS = 1000;
 const MAX_BYTES = 32 * 1024;
 /** ~370 characters each: 85 of them come close to MAX_BYTES without passing it. */
 const MAX_MESSAGES = 85;
-/** The bound README documents: memory per offline session ≈ 3 × outbox.maxBytes + 4 KiB. */
-const BOUND_PER_SESSION = 3 * MAX_BYTES + 4096;
+/** The bound README documents: memory per offline session ≤ 2 × outbox.maxBytes + 4 KiB. */
+const BOUND_PER_SESSION = 2 * MAX_BYTES + 4096;
 
 describe('memory', () => {
   it(`${SESSIONS} offline sessions with full outboxes stay within the documented bound`, async () => {

@@ -25,26 +25,33 @@ export class OutboundDelivery {
     this.syncStore = store instanceof MemoryOutboxStore ? store : undefined;
   }
 
-  /** Queues a message to a session; false if the session is gone or has just overflowed. */
-  async enqueue(session: Session, message: PreparedMessage): Promise<boolean> {
-    if (session.closed || session.overflowed) return false;
+  /** Queues a message to a session; resolves with its seq, or 0 if the session is gone or has just overflowed. */
+  async enqueue(session: Session, message: PreparedMessage): Promise<number> {
+    if (session.closed || session.overflowed) return 0;
     const result: AppendResult = this.syncStore
       ? this.syncStore.appendNow(session.id, message)
       : await this.store.append(session.id, message);
     if (!result.ok) {
       if (result.reason === 'overflow') this.overflow(session);
-      return false;
+      return 0;
     }
     const seq = result.seq;
     const link = session.link;
-    if (link === undefined || seq <= session.written) return true;
+    if (link === undefined || seq <= session.written) return seq;
     if (!session.pumping && seq === session.written + 1 && link.writable) {
       session.written = seq;
       link.sendSequenced(message, session.id, seq);
     } else {
       void this.pump(session);
     }
-    return true;
+    return seq;
+  }
+
+  /** Queues again a message still in the outbox (not yet acknowledged); 0 if it is gone. */
+  async enqueueAgain(session: Session, seq: number): Promise<number> {
+    if (seq <= session.acked) return 0;
+    const [entry] = await this.store.read(session.id, seq - 1, 1);
+    return entry?.seq === seq ? this.enqueue(session, entry.message) : 0;
   }
 
   /**

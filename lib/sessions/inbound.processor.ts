@@ -67,11 +67,11 @@ export class InboundProcessor {
   private async dispatch(session: Session, link: Link, envelope: Envelope): Promise<void> {
     const seen = session.seen.get(envelope.id);
     if (seen !== undefined) {
-      // A retry of a message already run: answer again if the answer is known, never re-run.
-      if (seen.response !== undefined) await this.delivery.enqueue(session, seen.response);
+      // A retry of a message already run: answer again while the answer is un-acked, never re-run.
+      if (seen.answerSeq > 0) await this.delivery.enqueueAgain(session, seen.answerSeq);
       return;
     }
-    const record = { response: undefined as ReturnType<typeof preparedResponse> | undefined };
+    const record = { answerSeq: 0 };
     session.seen.set(envelope.id, record);
     if (session.seen.size > this.options.dedupWindow) {
       session.seen.delete(session.seen.keys().next().value as string);
@@ -87,8 +87,7 @@ export class InboundProcessor {
     const reply = outcome.ok
       ? preparedResponse(envelope, outcome.data)
       : preparedError(outcome.error, envelope.id, envelope.action);
-    record.response = reply;
-    await this.delivery.enqueue(session, reply);
+    record.answerSeq = await this.delivery.enqueue(session, reply);
   }
 
   /** Acknowledges the client's seq after `ack.intervalMs` or `ack.maxMessages`, whichever first. */

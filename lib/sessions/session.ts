@@ -1,9 +1,11 @@
-import type { PreparedMessage } from '../envelope/prepared-message.js';
 import type { Link } from './link.js';
 
-/** A remembered inbound request: its response once known, so a retry is answered and not re-run. */
+/**
+ * A remembered inbound message: the seq of its answer once queued, so a retry is answered again
+ * from the outbox (while the answer is un-acked) and never re-run. Only a number is kept, not the answer.
+ */
 export interface SeenRequest {
-  response: PreparedMessage | undefined;
+  answerSeq: number;
 }
 
 /**
