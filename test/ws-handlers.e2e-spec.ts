@@ -4,7 +4,7 @@ import { DuplexService } from '../lib/index.js';
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule, tokenAuth } from './fixtures/fixture.module.js';
 import { ClientPool, nextValue } from './support/clients.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { startTestApp, type TestApp, until } from './support/test-app.js';
 
 /** @OnAction handlers through the Nest pipeline, driven by the real DuplexClient over WebSocket. */
 describe('handlers over WebSocket with DuplexClient', () => {
@@ -95,6 +95,22 @@ describe('handlers over WebSocket with DuplexClient', () => {
     const error = (await client.request('crash', {}).catch((e: unknown) => e)) as Error & { code: string };
     expect(error.code).toBe('internal');
     expect(error.message).not.toContain('secret');
+  });
+
+  it('refuses a message over the server\'s max_payload at the call, before it can block the session', async () => {
+    const client = await as('bob');
+    expect(() => client.sendMessage({ action: 'echo', data: { pad: 'x'.repeat(1_100_000) } })).toThrow(expect.objectContaining({ code: 'too_large' }));
+    await expect(client.request('echo', { pad: 'x'.repeat(1_100_000) })).rejects.toMatchObject({ code: 'too_large' });
+    expect(await client.request('echo', { small: true })).toEqual({ small: true });
+  });
+
+  it('disconnect() ends the session on the server; a dropped link would not', async () => {
+    const client = await as('bob');
+    const id = client.sessionId!;
+    const duplex = t.app.get(DuplexService);
+    expect(duplex.getSessions().some((s) => s.sessionId === id)).toBe(true);
+    await client.disconnect();
+    await until(() => !duplex.getSessions().some((s) => s.sessionId === id), 2000, 'the session to end');
   });
 
   it('an unknown action is an unknown_action error', async () => {

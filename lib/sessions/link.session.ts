@@ -80,12 +80,16 @@ export class LinkSession implements LinkListener {
     );
   }
 
-  closed(): void {
+  closed(endSession = false): void {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.handshakeTimer);
     this.heartbeat.stop();
-    if (this.session !== undefined) this.registry.detach(this.session, this.link);
+    const session = this.session;
+    if (session === undefined) return;
+    // A client that says goodbye ends its session; a link that merely dropped leaves it resumable.
+    if (endSession && session.link === this.link) this.registry.expire(session);
+    else this.registry.detach(session, this.link);
   }
 
   private async open(hello: Envelope | undefined): Promise<void> {
@@ -116,7 +120,7 @@ export class LinkSession implements LinkListener {
     this.registry.attach(session, this.link);
     this.session = session;
     this.link.sendControl(
-      controlEnvelope(MessageType.RESPONSE, session.id, welcomeData(session, resume !== undefined && !resumeError, this.options, resumeError), {
+      controlEnvelope(MessageType.RESPONSE, session.id, welcomeData(session, this.link, resume !== undefined && !resumeError, this.options, resumeError), {
         action: HELLO_ACTION,
         ...(hello === undefined ? {} : { reply_to: hello.id }),
       }),
@@ -141,7 +145,7 @@ function readResume(hello: Envelope): ResumeRequest | DuplexError | undefined {
   return { sessionId, resumeToken, lastSeq: last };
 }
 
-function welcomeData(session: Session, resumed: boolean, options: ResolvedDuplexOptions, resumeError: DuplexError | undefined) {
+function welcomeData(session: Session, link: Link, resumed: boolean, options: ResolvedDuplexOptions, resumeError: DuplexError | undefined) {
   return {
     session_id: session.id,
     resume_token: session.resumeToken,
@@ -149,6 +153,7 @@ function welcomeData(session: Session, resumed: boolean, options: ResolvedDuplex
     last_seq: session.inboundSeq,
     heartbeat: { interval_ms: options.heartbeat.intervalMs, timeout_ms: options.heartbeat.timeoutMs },
     ack: { interval_ms: options.ack.intervalMs, max_messages: options.ack.maxMessages },
+    limits: { max_payload: link.maxPayload },
     ...(resumeError === undefined ? {} : { resume_error: { code: resumeError.code, message: resumeError.message } }),
   };
 }

@@ -22,6 +22,8 @@ export type LinkCloseCode = (typeof LinkCloseCode)[keyof typeof LinkCloseCode];
 export interface Link {
   readonly handshake: Handshake;
   readonly principal: unknown;
+  /** Largest inbound frame the transport accepts, in bytes (told to the client in the welcome). */
+  readonly maxPayload: number;
   /** Writes a sequenced message for this link's session. */
   sendSequenced(message: PreparedMessage, sessionId: string, seq: number): void;
   /** Writes an unsequenced frame (welcome, heartbeat, ack, frame errors). */
@@ -41,5 +43,6 @@ export interface Link {
 export interface LinkListener {
   receive(envelope: Envelope): void;
   reject(error: DuplexError, replyTo?: string): void;
-  closed(): void;
+  /** The link ended; `endSession` when the client closed it on purpose (WebSocket close 1000). */
+  closed(endSession?: boolean): void;
 }

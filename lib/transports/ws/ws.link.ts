@@ -20,6 +20,7 @@ export class WsLink implements Link {
     readonly handshake: Handshake,
     readonly principal: unknown,
     private readonly highWaterMark: number,
+    readonly maxPayload: number,
   ) {
     this.ended = new Promise((resolve) => ws.once('close', () => resolve()));
   }

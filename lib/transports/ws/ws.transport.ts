@@ -75,7 +75,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private accept(ws: WebSocket, handshake: Handshake, principal: unknown): void {
-    const link = new WsLink(ws, handshake, principal, this.options.websocket.highWaterMark);
+    const link = new WsLink(ws, handshake, principal, this.options.websocket.highWaterMark, this.options.websocket.maxPayload);
     this.links.add(link);
     const listener = this.sessions.openLink(link);
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -90,9 +90,9 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     });
     // ws reports protocol violations (e.g. a frame over maxPayload → 1009) here and closes itself.
     ws.on('error', (err) => this.logger.debug(`WebSocket error: ${err.message}`));
-    ws.once('close', () => {
+    ws.once('close', (code: number) => {
       this.links.delete(link);
-      listener.closed();
+      listener.closed(code === LinkCloseCode.NORMAL && !link.closing);
     });
   }
 }

@@ -1,0 +1,191 @@
+/**
+ * One link from open to end: sends the hello, waits for the welcome (within a deadline), then
+ * watches liveness and answers heartbeats. It reports exactly one `ended`, however the link dies.
+ * Sessions, sequencing and reconnection belong to the client, which outlives connections.
+ */
+import { DuplexError } from '../envelope/duplex.error.js';
+import { type Envelope, HELLO_ACTION } from '../envelope/envelope.js';
+import { ErrorCode } from '../envelope/error-codes.js';
+import { decodeJson, encodeJson } from '../envelope/json-codec.js';
+import { makeEnvelope } from './client-envelopes.js';
+import { HeartbeatMonitor } from './heartbeat-monitor.js';
+import type { ClientLink, ClientTransport, LinkCloseInfo } from './transports/client-transport.js';
+import { parseWelcome, type Welcome } from './welcome.js';
+
+/** Close code reported when the client itself drops a link (no close frame was exchanged). */
+export const ABNORMAL_CLOSURE = 1006;
+
+export interface ConnectionEnd extends LinkCloseInfo {
+  /** The welcome had arrived: the connection was usable. */
+  welcomed: boolean;
+  /** Why the link failed, when the transport or the handshake could say. */
+  error?: DuplexError;
+}
+
+export interface ConnectionSettings {
+  url: string;
+  hello: Envelope;
+  /** Deadline for open + welcome. */
+  handshakeTimeoutMs: number;
+  /** Replaces the welcome's `timeout_ms` when set (client option `heartbeat.timeoutMs`). */
+  heartbeatTimeoutMs: number | undefined;
+}
+
+export interface ConnectionHooks {
+  /** Called synchronously: frames that follow the welcome are only delivered after it returns. */
+  welcomed(welcome: Welcome): void;
+  /** Any frame after the welcome except heartbeats. */
+  frame(envelope: Envelope): void;
+  /** A frame that could not be read: worth reporting, not worth dropping the link for. */
+  problem(error: DuplexError): void;
+  ended(end: ConnectionEnd): void;
+}
+
+type Phase = 'opening' | 'handshaking' | 'live' | 'ended';
+
+export class ClientConnection {
+  private phase: Phase = 'opening';
+  private link: ClientLink | undefined;
+  private sessionId = '';
+  private error: DuplexError | undefined;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly heartbeat = new HeartbeatMonitor((silentMs) =>
+    this.kill(`heartbeat timeout: nothing received for ${silentMs} ms`),
+  );
+  private readonly endedPromise: Promise<void>;
+  private resolveEnded!: () => void;
+
+  private readonly hello: Envelope;
+
+  constructor(
+    private readonly transport: ClientTransport,
+    private readonly settings: ConnectionSettings,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.hello = settings.hello;
+    this.endedPromise = new Promise<void>((resolve) => (this.resolveEnded = resolve));
+  }
+
+  get isLive(): boolean {
+    return this.phase === 'live';
+  }
+
+  start(): void {
+    // One deadline for TCP, the upgrade and the welcome: a black-holed server must not hang connect().
+    const { handshakeTimeoutMs } = this.settings;
+    this.handshakeTimer = setTimeout(() => this.kill(`no welcome within ${handshakeTimeoutMs} ms`), handshakeTimeoutMs);
+    this.link = this.transport.open(this.settings.url, {
+      open: () => this.onOpen(),
+      message: (text) => this.onMessage(text),
+      error: (error) => this.onLinkError(error),
+      close: (info) => this.finish(info),
+    });
+  }
+
+  /** Sends one frame; only a live (welcomed) connection sends anything but the hello. */
+  send(text: string): void {
+    if (this.phase === 'live') this.link?.send(text);
+  }
+
+  /** Orderly close; resolves when the link has ended, or after `graceMs` by dropping it. */
+  close(code: number, reason: string, graceMs: number): Promise<void> {
+    if (this.phase !== 'ended') {
+      this.link?.close(code, reason);
+      this.closeTimer ??= setTimeout(() => this.kill(reason, code), graceMs);
+    }
+    return this.endedPromise;
+  }
+
+  /** Drops the link at once: it is dead or misbehaving. A dead link ends the connection, never the session. */
+  kill(reason: string, code = ABNORMAL_CLOSURE): void {
+    if (this.phase === 'ended') return;
+    this.link?.terminate();
+    this.finish({ code, reason });
+  }
+
+  /**
+   * Before the welcome an error explains a failed attempt. After it, a socket error only announces
+   * the close that follows (browsers fire one before every abnormal close: 'disconnected' says it
+   * better); other problems, like a binary frame, leave the link up and are worth reporting.
+   */
+  private onLinkError(error: DuplexError): void {
+    if (this.phase !== 'live') this.error ??= error;
+    else if (error.code !== ErrorCode.NOT_CONNECTED) this.hooks.problem(error);
+  }
+
+  private onOpen(): void {
+    if (this.phase !== 'opening') return;
+    this.phase = 'handshaking';
+    this.link?.send(encodeJson(this.hello));
+  }
+
+  private onMessage(text: string): void {
+    if (this.phase === 'ended') return;
+    this.heartbeat.touch();
+    const decoded = decodeJson(text);
+    if (!decoded.ok) {
+      this.hooks.problem(decoded.error);
+      return;
+    }
+    const envelope = decoded.envelope;
+    if (this.phase === 'handshaking') {
+      this.onHandshakeFrame(envelope);
+    } else if (envelope.type === 'heartbeat') {
+      this.onHeartbeat(envelope);
+    } else {
+      this.hooks.frame(envelope);
+    }
+  }
+
+  private onHandshakeFrame(envelope: Envelope): void {
+    if (envelope.type === 'error' && envelope.reply_to === this.hello.id) {
+      const code = typeof envelope.data.code === 'string' ? envelope.data.code : ErrorCode.INTERNAL;
+      const message = typeof envelope.data.message === 'string' ? envelope.data.message : 'hello refused';
+      this.error = new DuplexError(code, `The server refused the hello: ${message}`);
+      this.kill(`hello refused (${code})`);
+      return;
+    }
+    const isWelcome =
+      envelope.type === 'response' &&
+      envelope.action === HELLO_ACTION &&
+      (envelope.reply_to === undefined || envelope.reply_to === this.hello.id);
+    const welcome = isWelcome ? parseWelcome(envelope.data) : undefined;
+    if (welcome === undefined || welcome instanceof DuplexError) {
+      this.error = welcome ?? new DuplexError(ErrorCode.BAD_ENVELOPE, `Expected the welcome, got a ${envelope.type} "${envelope.action}"`);
+      this.kill('protocol error: no welcome');
+      return;
+    }
+    this.clearHandshakeTimer();
+    this.phase = 'live';
+    this.sessionId = welcome.sessionId;
+    this.heartbeat.start(welcome.heartbeat.intervalMs + (this.settings.heartbeatTimeoutMs ?? welcome.heartbeat.timeoutMs));
+    this.hooks.welcomed(welcome);
+  }
+
+  private onHeartbeat(envelope: Envelope): void {
+    // An echo of a probe of ours needs nothing more: its arrival already counted as life.
+    if (envelope.reply_to !== undefined) return;
+    const echo = makeEnvelope('heartbeat', '', {}, envelope.id);
+    echo.session_id = this.sessionId;
+    this.link?.send(encodeJson(echo));
+  }
+
+  private finish(info: LinkCloseInfo): void {
+    if (this.phase === 'ended') return;
+    const welcomed = this.phase === 'live';
+    this.phase = 'ended';
+    this.clearHandshakeTimer();
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.heartbeat.stop();
+    this.resolveEnded();
+    this.hooks.ended({ ...info, welcomed, error: this.error });
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) {
+      clearTimeout(this.handshakeTimer);
+      this.handshakeTimer = undefined;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/** The events a DuplexClient emits, and what each carries. */
+import type { DuplexError } from '../envelope/duplex.error.js';
+
+/** @publicApi */
+export interface ConnectedInfo {
+  sessionId: string;
+  /** True when connect() re-attached a session the client already had. */
+  resumed: boolean;
+}
+
+/** @publicApi */
+export interface DisconnectedInfo {
+  /** The WebSocket close code; 1006 when the client dropped a link it found dead. */
+  code: number;
+  reason: string;
+}
+
+/** @publicApi */
+export interface ReconnectedInfo {
+  /** False when the server could not resume the session: a `session_lost` event follows. */
+  resumed: boolean;
+}
+
+/** @publicApi */
+export interface SessionLostInfo {
+  /** `session_expired`, `outbox_overflow` or `forbidden` (docs/protocol.md §4). */
+  code: string;
+  message: string;
+}
+
+/**
+ * Listener arguments per event.
+ * @publicApi
+ */
+export interface DuplexClientEvents {
+  /** The welcome of a connect() call arrived. */
+  connected: [info: ConnectedInfo];
+  /** A connection that had been welcomed ended (for any reason, disconnect() included). */
+  disconnected: [info: DisconnectedInfo];
+  /** Something failed that no promise reports: a failed connect, an HTTP 401, a server error about no request of ours, a throwing callback. */
+  error: [error: DuplexError];
+  /** A reconnect attempt is scheduled; `attempt` counts from 1. */
+  reconnecting: [attempt: number, delayMs: number];
+  /** The welcome of an automatic reconnect arrived. */
+  reconnected: [info: ReconnectedInfo];
+  /** The server could not resume the session; its sent requests were rejected and a fresh session began. */
+  session_lost: [info: SessionLostInfo];
+}
