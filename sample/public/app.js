@@ -1,0 +1,220 @@
+// The sample page: plain ES modules, no build step. The client comes from the compiled library,
+// which the sample server serves at /lib/.
+import { DuplexClient } from '/lib/client/index.js';
+
+const $ = (id) => document.getElementById(id);
+
+let client;
+/** Until this time (ms) the page's WebSocket refuses to connect: the simulated outage. */
+let offlineUntil = 0;
+/** The WebSocket the client is using now, so the outage button can drop it. */
+let currentSocket;
+
+/**
+ * The browser's WebSocket, with two additions for the outage demo: it remembers the live socket,
+ * and during an outage it dials a path the server does not serve, so the attempt fails like a
+ * real network failure would.
+ */
+class DemoWebSocket extends WebSocket {
+  constructor(url) {
+    super(Date.now() < offlineUntil ? url.replace('/duplex', '/offline') : url);
+    currentSocket = this;
+  }
+}
+
+function time() {
+  return new Date().toLocaleTimeString([], { hour12: false });
+}
+
+function append(list, parts, kind) {
+  const item = document.createElement('li');
+  if (kind) item.className = kind;
+  const stamp = document.createElement('time');
+  stamp.textContent = time();
+  item.append(stamp, ...parts);
+  list.append(item);
+  list.scrollTop = list.scrollHeight;
+}
+
+function logEvent(text, kind) {
+  append($('events'), [text], kind);
+}
+
+function setState(state, label = state) {
+  $('state').dataset.state = state;
+  $('state').textContent = label;
+  const busy = state === 'connected' || state === 'connecting' || state === 'reconnecting';
+  $('connect').disabled = busy;
+  $('token').disabled = busy;
+  $('disconnect').disabled = client === undefined;
+  $('outage').disabled = state !== 'connected';
+}
+
+/** How an error from request() reads on the page: its code, then the validation messages or the message. */
+function describeError(error) {
+  const errors = error.details?.errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    return [`error ${error.code}`, ...errors.map((text) => `• ${text}`)].join('\n');
+  }
+  return `error ${error.code ?? 'internal'}: ${error.message}`;
+}
+
+function showResult(element, promise) {
+  element.className = 'result';
+  element.textContent = '…';
+  promise.then(
+    (data) => {
+      element.className = 'result good';
+      element.textContent = JSON.stringify(data, null, 2);
+    },
+    (error) => {
+      element.className = 'result bad';
+      element.textContent = describeError(error);
+    },
+  );
+}
+
+/** While reconnecting, requests and messages wait in the client's outbox and go out after the resume. */
+function canSend() {
+  const state = $('state').dataset.state;
+  return client !== undefined && (state === 'connected' || state === 'reconnecting');
+}
+
+function requireClient(element) {
+  if (canSend()) return true;
+  element.className = 'result bad';
+  element.textContent = 'Connect first.';
+  return false;
+}
+
+function listen(c) {
+  // Events of a client the page has replaced are still logged, but no longer change the state.
+  const current = () => c === client;
+  c.on('connected', ({ sessionId, resumed }) => {
+    $('session').textContent = sessionId;
+    logEvent(`connected (session ${sessionId.slice(0, 8)}…${resumed ? ', resumed' : ''})`, 'good');
+  });
+  c.on('disconnected', ({ code, reason }) => {
+    // A 'reconnecting' event follows at once if the client will try again.
+    if (current()) setState('disconnected');
+    logEvent(`disconnected (code ${code}${reason ? `, ${reason}` : ''})`, 'warn');
+  });
+  c.on('reconnecting', (attempt, delayMs) => {
+    if (current()) setState('reconnecting', `reconnecting… (attempt ${attempt})`);
+    logEvent(`reconnecting… attempt ${attempt} in ${delayMs} ms`, 'warn');
+  });
+  c.on('reconnected', ({ resumed }) => {
+    if (current()) {
+      setState('connected');
+      $('session').textContent = c.sessionId ?? '–';
+    }
+    logEvent(resumed ? 'reconnected: session resumed, missed messages replayed' : 'reconnected with a fresh session', 'good');
+  });
+  c.on('session_lost', ({ code, message }) => {
+    logEvent(`session_lost (${code}): ${message}`, 'bad');
+  });
+  c.on('error', (error) => {
+    logEvent(`error ${error.code}: ${error.message}`, 'bad');
+  });
+  c.registerCallback('chat', ({ from, text }) => {
+    const who = document.createElement('span');
+    who.className = 'from';
+    who.textContent = `${from}:`;
+    append($('chat'), [who, String(text)]);
+  });
+}
+
+async function connect(token) {
+  await client?.disconnect();
+  const c = new DuplexClient({
+    serverUrl: location.origin,
+    query: { token },
+    // Backoff ceilings of at most 2 s (default 10 s), so the page recovers quickly after an outage.
+    reconnect: { maxMs: 2000 },
+    WebSocket: DemoWebSocket,
+  });
+  client = c;
+  listen(c);
+  setState('connecting', 'connecting…');
+  // connect() never rejects: it resolves false and an `error` event says why. A browser cannot see
+  // the HTTP 401 of a refused token; it only learns that the WebSocket could not open.
+  const ok = await c.connect();
+  if (c !== client) return;
+  if (ok) {
+    setState('connected');
+  } else {
+    client = undefined;
+    setState('failed', 'not connected');
+    logEvent('connect failed: is the token one of demo, alice, admin? Is the server running?', 'bad');
+  }
+}
+
+async function disconnect() {
+  const c = client;
+  client = undefined;
+  setState('disconnected');
+  $('session').textContent = '–';
+  await c?.disconnect();
+}
+
+$('host').textContent = location.host;
+setState('disconnected');
+// `/?token=admin` fills the token in and connects at once (handy for a second tab).
+const tokenInUrl = new URLSearchParams(location.search).get('token');
+if (tokenInUrl !== null) {
+  $('token').value = tokenInUrl;
+  void connect(tokenInUrl);
+}
+
+$('connect-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void connect($('token').value.trim());
+});
+
+$('disconnect').addEventListener('click', () => void disconnect());
+
+$('outage').addEventListener('click', () => {
+  offlineUntil = Date.now() + 5000;
+  logEvent('network outage for 5 s: messages to and from this tab wait in the outboxes', 'warn');
+  currentSocket?.close(3000, 'simulated outage');
+});
+
+$('echo-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!requireClient($('echo-result'))) return;
+  showResult($('echo-result'), client.request('echo', { text: $('echo-text').value }));
+});
+
+$('greet-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!requireClient($('greet-result'))) return;
+  const reply = client.request('greet', { name: $('greet-name').value });
+  showResult($('greet-result'), reply);
+  // `fields` names the properties that failed validation.
+  reply.then(
+    () => $('greet-name').classList.remove('invalid'),
+    (error) => $('greet-name').classList.toggle('invalid', error.details?.fields?.includes('name') === true),
+  );
+});
+
+$('stats').addEventListener('click', () => {
+  if (!requireClient($('stats-result'))) return;
+  showResult($('stats-result'), client.request('stats'));
+});
+
+$('chat-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = $('chat-text').value.trim();
+  if (text === '') return;
+  if (!canSend()) {
+    logEvent('chat not sent: connect first', 'bad');
+    return;
+  }
+  try {
+    // A notification: no answer is awaited; it is queued and delivered even across a reconnect.
+    client.sendMessage({ action: 'chat', data: { text } });
+    $('chat-text').value = '';
+  } catch (error) {
+    logEvent(`chat not sent: ${error.code}: ${error.message}`, 'bad');
+  }
+});

@@ -1,0 +1,25 @@
+/** Reads the sample's environment variables once, with their defaults. */
+
+export interface SampleConfig {
+  port: number;
+  host: string;
+  /** Environment variables that are set but name a feature this version does not have. */
+  ignored: Array<{ name: string; reason: string }>;
+}
+
+const NOT_YET: Readonly<Record<string, string>> = {
+  DUPLEX_GRPC_URL: 'the gRPC transport is not in this version; only WebSocket is served',
+  REDIS_URL: 'the Redis broker is not in this version; sessions and outboxes live in this process',
+};
+
+export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
+  const rawPort = env.PORT ?? '3000';
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be an integer from 0 to 65535 (got "${rawPort}")`);
+  }
+  const ignored = Object.entries(NOT_YET)
+    .filter(([name]) => (env[name] ?? '') !== '')
+    .map(([name, reason]) => ({ name, reason }));
+  return { port, host: env.HOST || '0.0.0.0', ignored };
+}
