@@ -82,5 +82,6 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
       store,
     },
     dedupWindow: positiveInt(options.dedupWindow, 1024, 'dedupWindow'),
+    maxInflight: positiveInt(options.maxInflight, 256, 'maxInflight'),
   };
 }

@@ -52,6 +52,8 @@ export interface DuplexModuleOptions {
   };
   /** Request ids remembered per session to run a retried request once. Default 1,024. */
   dedupWindow?: number;
+  /** Handlers of one session that may run at once; past it the link is not read until half finish. Default 256. */
+  maxInflight?: number;
 }
 
 /** Options after defaults and validation: the one shape the rest of the library reads. */
@@ -67,4 +69,5 @@ export interface ResolvedDuplexOptions {
   session: { ttlMs: number };
   outbox: { maxMessages: number; maxBytes: number; replayBatch: number; store: OutboxStore | undefined };
   dedupWindow: number;
+  maxInflight: number;
 }

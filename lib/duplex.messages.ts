@@ -9,4 +9,3 @@ export const NO_HTTP_SERVER = (): string =>
 export const SESSION_NOT_FOUND = (sessionId: string): string => `No session "${sessionId}"`;
 export const REQUEST_TIMED_OUT = (action: string, ms: number): string =>
   `Request "${action}" was not answered within ${ms} ms`;
-export const SESSION_CLOSED = (sessionId: string): string => `Session "${sessionId}" ended before the request was answered`;

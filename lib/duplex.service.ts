@@ -69,9 +69,14 @@ export class DuplexService {
     const session = this.session(sessionId);
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
     const id = randomUUID();
+    const message = preparedRequest(id, action, data);
     const answer = this.registry.pending.wait(id, sessionId, timeoutMs, REQUEST_TIMED_OUT(action, timeoutMs));
-    if (!(await this.delivery.enqueue(session, preparedRequest(id, action, data)))) {
-      this.registry.pending.fail(id, new DuplexError(ErrorCode.OUTBOX_OVERFLOW, `Session "${sessionId}" could not take the request`));
+    try {
+      if (!(await this.delivery.enqueue(session, message))) {
+        this.registry.pending.fail(id, new DuplexError(ErrorCode.OUTBOX_OVERFLOW, `Session "${sessionId}" could not take the request`));
+      }
+    } catch (err) {
+      this.registry.pending.fail(id, new DuplexError(ErrorCode.INTERNAL, `The request could not be queued: ${String(err)}`));
     }
     return answer;
   }

@@ -23,6 +23,8 @@ class RecordingLink implements Link {
     this.seqs.push(seq);
   }
   sendControl(_e: Envelope): void {}
+  pauseReading(): void {}
+  resumeReading(): void {}
   onceWritable(listener: () => void): void {
     if (this.writable) listener();
     else this.waiters.push(listener);

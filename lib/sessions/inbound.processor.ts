@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ActionRouter } from '../actions/action.router.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ActionRouter, type DispatchOutcome } from '../actions/action.router.js';
 import type { DuplexContext } from '../actions/duplex-context.js';
 import { OutboundDelivery } from '../delivery/outbound.delivery.js';
 import { DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
@@ -8,6 +8,7 @@ import { DuplexError } from '../envelope/duplex.error.js';
 import { type Envelope, HELLO_ACTION, MessageType } from '../envelope/envelope.js';
 import { controlEnvelope, preparedError, preparedResponse } from '../envelope/envelope.factory.js';
 import { ErrorCode } from '../envelope/error-codes.js';
+import type { PreparedMessage } from '../envelope/prepared-message.js';
 import type { Link } from './link.js';
 import type { Session } from './session.js';
 import { SessionRegistry } from './session.registry.js';
@@ -19,6 +20,7 @@ import { SessionRegistry } from './session.registry.js';
  */
 @Injectable()
 export class InboundProcessor {
+  private readonly logger = new Logger(InboundProcessor.name);
   constructor(
     private readonly router: ActionRouter,
     private readonly delivery: OutboundDelivery,
@@ -56,7 +58,9 @@ export class InboundProcessor {
     switch (envelope.type) {
       case MessageType.REQUEST:
       case MessageType.NOTIFICATION:
-        void this.dispatch(session, link, envelope);
+        this.dispatch(session, link, envelope).catch((err: unknown) =>
+          this.logger.error(`Answering ${envelope.type} "${envelope.action}" failed: ${String(err)}`),
+        );
         return;
       default:
         // response / error: the answer to a server → client request.
@@ -82,12 +86,42 @@ export class InboundProcessor {
       handshake: link.handshake,
       envelope,
     };
-    const outcome = await this.router.dispatch(context);
+    this.began(session);
+    let outcome: DispatchOutcome;
+    try {
+      outcome = await this.router.dispatch(context);
+    } finally {
+      this.ended(session);
+    }
     if (outcome.ok && envelope.type === MessageType.NOTIFICATION) return;
-    const reply = outcome.ok
-      ? preparedResponse(envelope, outcome.data)
-      : preparedError(outcome.error, envelope.id, envelope.action);
-    record.answerSeq = await this.delivery.enqueue(session, reply);
+    record.answerSeq = await this.delivery.enqueue(session, this.answer(envelope, outcome));
+  }
+
+  private answer(envelope: Envelope, outcome: DispatchOutcome): PreparedMessage {
+    if (outcome.ok) {
+      try {
+        return preparedResponse(envelope, outcome.data);
+      } catch (err) {
+        // e.g. a BigInt or a cycle in the result: the client still gets an answer.
+        this.logger.error(`The result of "${envelope.action}" cannot be sent as JSON: ${String(err)}`);
+        return preparedError(new DuplexError(ErrorCode.INTERNAL, 'Internal server error'), envelope.id, envelope.action);
+      }
+    }
+    return preparedError(outcome.error, envelope.id, envelope.action);
+  }
+
+  /**
+   * Flow control: past `maxInflight` handlers of one session still running, the link stops being
+   * read (TCP pushes back on the client); it is read again once half of them have finished.
+   */
+  private began(session: Session): void {
+    session.inflight++;
+    if (session.inflight === this.options.maxInflight) session.link?.pauseReading();
+  }
+
+  private ended(session: Session): void {
+    session.inflight--;
+    if (session.inflight === Math.floor(this.options.maxInflight / 2)) session.link?.resumeReading();
   }
 
   /** Acknowledges the client's seq after `ack.intervalMs` or `ack.maxMessages`, whichever first. */

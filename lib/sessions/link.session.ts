@@ -11,6 +11,9 @@ import { LinkHeartbeat } from './link-heartbeat.js';
 import type { Session } from './session.js';
 import type { SessionRegistry } from './session.registry.js';
 
+/** Frames a client may send between its hello and the welcome (a compliant client sends none). */
+const MAX_QUEUED_BEFORE_WELCOME = 64;
+
 interface ResumeRequest {
   sessionId: string;
   resumeToken: string;
@@ -26,6 +29,8 @@ export class LinkSession implements LinkListener {
   private session: Session | undefined;
   private opening = false;
   private ended = false;
+  /** The client closed on purpose (WebSocket 1000): its session ends with the link. */
+  private endRequested = false;
   /** Frames that arrived while the session was being opened, in order. */
   private readonly queued: Envelope[] = [];
   private readonly handshakeTimer: NodeJS.Timeout;
@@ -59,11 +64,15 @@ export class LinkSession implements LinkListener {
       return;
     }
     if (this.opening) {
+      if (this.queued.length >= MAX_QUEUED_BEFORE_WELCOME) {
+        this.link.close(LinkCloseCode.POLICY, 'too many frames before the welcome');
+        this.closed();
+        return;
+      }
       this.queued.push(envelope);
       return;
     }
     this.opening = true;
-    clearTimeout(this.handshakeTimer);
     const isHello = envelope.type === MessageType.REQUEST && envelope.action === HELLO_ACTION;
     if (!isHello) this.queued.push(envelope);
     this.open(isHello ? envelope : undefined).catch((err: unknown) => {
@@ -83,6 +92,7 @@ export class LinkSession implements LinkListener {
   closed(endSession = false): void {
     if (this.ended) return;
     this.ended = true;
+    this.endRequested = endSession;
     clearTimeout(this.handshakeTimer);
     this.heartbeat.stop();
     const session = this.session;
@@ -109,12 +119,27 @@ export class LinkSession implements LinkListener {
         resumeError = result.error;
       }
     }
-    session ??= await this.registry.create(this.link.principal, identity);
-    const lastAssigned = await this.delivery.lastSeq(session);
-    if (this.ended || session.closed) {
-      // The link died (or the session ended) while we waited on the store.
-      if (!session.closed && session.link === undefined) this.registry.startExpiry(session);
-      return;
+    let lastAssigned = 0;
+    for (;;) {
+      const fresh = session === undefined;
+      session ??= await this.registry.create(this.link.principal, identity);
+      lastAssigned = await this.delivery.lastSeq(session);
+      if (this.ended) {
+        // The link died while we waited on the store. A fresh session nobody will ever learn of,
+        // or one the client ended on purpose, goes at once; a resumed one keeps its TTL.
+        if (fresh || this.endRequested) {
+          if (session.link === undefined) this.registry.expire(session);
+        }
+        return;
+      }
+      if (!session.closed && !session.overflowed) break;
+      // The session ended (expired, overflowed, closed by its other link) during the wait.
+      resumeError = new DuplexError(
+        session.overflowed ? ErrorCode.OUTBOX_OVERFLOW : ErrorCode.SESSION_EXPIRED,
+        'The session ended while it was being resumed',
+      );
+      session = undefined;
+      clientLastSeq = 0;
     }
     // From here to the end nothing awaits: the welcome is the first frame, replay comes after it.
     this.registry.attach(session, this.link);
@@ -126,6 +151,7 @@ export class LinkSession implements LinkListener {
       }),
     );
     this.delivery.attached(session, clientLastSeq, lastAssigned);
+    clearTimeout(this.handshakeTimer);
     this.heartbeat.start();
     this.opening = false;
     for (const envelope of this.queued.splice(0)) this.inbound.process(session, this.link, envelope);

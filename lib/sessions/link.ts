@@ -32,6 +32,9 @@ export interface Link {
   readonly writable: boolean;
   /** Calls `listener` once when the link becomes writable again (or immediately if it is). */
   onceWritable(listener: () => void): void;
+  /** Stops taking inbound frames (flow control: too many handlers of this session in flight). */
+  pauseReading(): void;
+  resumeReading(): void;
   /** Ends the link; the transport later reports `closed()` on its LinkListener. */
   close(code: LinkCloseCode, reason: string): void;
 }

@@ -100,8 +100,8 @@ export class SessionRegistry implements OnApplicationShutdown {
 
   /** Shutdown: every session ends (its timers with it); links were closed by their transports. */
   onApplicationShutdown(): void {
-    for (const session of [...this.sessions.values()]) this.expire(session);
     this.pending.failSession(undefined, new DuplexError(ErrorCode.SESSION_EXPIRED, 'The server shut down'));
+    for (const session of [...this.sessions.values()]) this.expire(session);
   }
 }
 

@@ -40,6 +40,8 @@ export class Session {
   /** Highest client seq acknowledged to the client. */
   inboundAcked = 0;
   ackTimer: NodeJS.Timeout | undefined;
+  /** Handlers of this session still running. */
+  inflight = 0;
   /** Recent request ids (insertion ordered, bounded by `dedupWindow`). */
   readonly seen = new Map<string, SeenRequest>();
 

@@ -16,9 +16,10 @@ export async function startTestApp(
   metadata: ModuleMetadata,
   configure?: (app: INestApplication) => void,
   path = '/duplex',
+  appOptions: { forceCloseConnections?: boolean } = {},
 ): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
-  const app = moduleRef.createNestApplication({ forceCloseConnections: true, logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication({ forceCloseConnections: appOptions.forceCloseConnections ?? true, logger: ['error', 'warn'] });
   configure?.(app);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;

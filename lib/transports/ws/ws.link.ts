@@ -11,7 +11,6 @@ const CLOSE_GRACE_MS = 1000;
 /** A WebSocket connection as a Link: JSON text frames, backpressure from `bufferedAmount`. */
 export class WsLink implements Link {
   private readonly waiters: Array<() => void> = [];
-  private watchingFlush = false;
   private isClosing = false;
   readonly ended: Promise<void>;
 
@@ -39,7 +38,19 @@ export class WsLink implements Link {
   }
 
   sendControl(envelope: Envelope): void {
+    // Control frames are never replayed: a peer that does not read gets no more of them once its
+    // buffer is well past the mark (they would grow server memory without bound). The welcome,
+    // the first frame of a link, always fits.
+    if (this.ws.bufferedAmount >= 2 * this.highWaterMark) return;
     this.write(encodeJson(envelope));
+  }
+
+  pauseReading(): void {
+    this.ws.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.isClosing) this.ws.resume();
   }
 
   onceWritable(listener: () => void): void {
@@ -66,9 +77,9 @@ export class WsLink implements Link {
 
   private write(frame: string): void {
     if (this.isClosing || this.ws.readyState !== this.ws.OPEN) return;
-    if (!this.watchingFlush && this.ws.bufferedAmount + frame.length >= this.highWaterMark) {
-      // The frame that crosses the mark carries a callback: once it is flushed, the buffer has drained.
-      this.watchingFlush = true;
+    if (this.ws.bufferedAmount + frame.length >= this.highWaterMark) {
+      // Every frame written at or above the mark carries a callback: when the last of them is
+      // flushed the buffer is below the mark again, and whoever waits for room is told.
       this.ws.send(frame, () => this.flushed());
     } else {
       this.ws.send(frame);
@@ -76,7 +87,6 @@ export class WsLink implements Link {
   }
 
   private flushed(): void {
-    this.watchingFlush = false;
     if (!this.writable) return;
     for (const waiter of this.waiters.splice(0)) waiter();
   }

@@ -21,6 +21,9 @@ import { WsLink } from './ws.link.js';
 const UNAUTHORIZED =
   'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nUnauthorized';
 
+const SHUTTING_DOWN =
+  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nShutting down';
+
 /**
  * The WebSocket transport: a `ws` server in noServer mode on the Nest app's own HTTP server and
  * port, at `websocket.path`. Authenticates at the upgrade (401 on rejection), turns each socket
@@ -32,6 +35,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly links = new Set<WsLink>();
   private wss: WebSocketServer | undefined;
   private router: UpgradeRouter | undefined;
+  private shuttingDown = false;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -51,6 +55,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     this.router?.uninstall();
     const ended = [...this.links].map((link) => {
       link.close(LinkCloseCode.GOING_AWAY, 'server shutting down');
@@ -67,6 +72,11 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const auth = await this.authenticator.authenticate(handshake);
     if (!auth.ok) {
       socket.end(UNAUTHORIZED);
+      return;
+    }
+    if (this.shuttingDown) {
+      // Authenticated while the app was closing: refused, as a new connection would be.
+      socket.end(SHUTTING_DOWN);
       return;
     }
     if (socket.destroyed || this.wss === undefined) return;
