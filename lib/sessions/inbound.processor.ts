@@ -76,10 +76,7 @@ export class InboundProcessor {
       return;
     }
     const record = { answerSeq: 0 };
-    session.seen.set(envelope.id, record);
-    if (session.seen.size > this.options.dedupWindow) {
-      session.seen.delete(session.seen.keys().next().value as string);
-    }
+    session.seen.add(envelope.id, record);
     const context: DuplexContext = {
       sessionId: session.id,
       principal: session.principal,

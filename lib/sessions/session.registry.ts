@@ -25,7 +25,7 @@ export class SessionRegistry implements OnApplicationShutdown {
   ) {}
 
   async create(principal: unknown, identity: string): Promise<Session> {
-    const session = new Session(newSessionId(), newResumeToken(), principal, identity);
+    const session = new Session(newSessionId(), newResumeToken(), principal, identity, this.options.dedupWindow);
     // Stored before the welcome goes out, so a resume at 0 ms finds it.
     await this.store.create(session.id);
     this.sessions.set(session.id, session);

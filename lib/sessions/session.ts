@@ -1,4 +1,5 @@
 import type { Link } from './link.js';
+import { RecentRequests } from './recent-requests.js';
 
 /**
  * A remembered inbound message: the seq of its answer once queued, so a retry is answered again
@@ -42,15 +43,18 @@ export class Session {
   ackTimer: NodeJS.Timeout | undefined;
   /** Handlers of this session still running. */
   inflight = 0;
-  /** Recent request ids (insertion ordered, bounded by `dedupWindow`). */
-  readonly seen = new Map<string, SeenRequest>();
+  /** Recent request ids, bounded by `dedupWindow`. */
+  readonly seen: RecentRequests;
 
   constructor(
     readonly id: string,
     readonly resumeToken: string,
     readonly principal: unknown,
     readonly identity: string,
-  ) {}
+    dedupWindow = 1024,
+  ) {
+    this.seen = new RecentRequests(dedupWindow);
+  }
 
   get connected(): boolean {
     return this.link !== undefined;

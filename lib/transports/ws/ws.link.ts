@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Handshake } from '../../actions/duplex-context.js';
 import type { Envelope } from '../../envelope/envelope.js';
@@ -14,8 +15,16 @@ export class WsLink implements Link {
   private isClosing = false;
   readonly ended: Promise<void>;
 
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
   constructor(
     private readonly ws: WebSocket,
+    /** The TCP socket under `ws`: corked while a burst of frames is written, so they leave in one write. */
+    private readonly socket: Duplex,
     readonly handshake: Handshake,
     readonly principal: unknown,
     private readonly highWaterMark: number,
@@ -77,6 +86,13 @@ export class WsLink implements Link {
 
   private write(frame: string): void {
     if (this.isClosing || this.ws.readyState !== this.ws.OPEN) return;
+    if (!this.corked) {
+      // Answers to the requests of one TCP read are produced in the same turn: coalesce them
+      // into one system call instead of one per frame.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     if (this.ws.bufferedAmount + frame.length >= this.highWaterMark) {
       // Every frame written at or above the mark carries a callback: when the last of them is
       // flushed the buffer is below the mark again, and whoever waits for room is told.

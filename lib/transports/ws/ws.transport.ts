@@ -81,11 +81,11 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     }
     if (socket.destroyed || this.wss === undefined) return;
     socket.off('error', ignore);
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, handshake, auth.principal));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, socket, handshake, auth.principal));
   }
 
-  private accept(ws: WebSocket, handshake: Handshake, principal: unknown): void {
-    const link = new WsLink(ws, handshake, principal, this.options.websocket.highWaterMark, this.options.websocket.maxPayload);
+  private accept(ws: WebSocket, socket: Duplex, handshake: Handshake, principal: unknown): void {
+    const link = new WsLink(ws, socket, handshake, principal, this.options.websocket.highWaterMark, this.options.websocket.maxPayload);
     this.links.add(link);
     const listener = this.sessions.openLink(link);
     ws.on('message', (data: RawData, isBinary: boolean) => {

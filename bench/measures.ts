@@ -1,0 +1,240 @@
+/**
+ * The five measurements, each driving one server and one generator that are already running.
+ * Server CPU is read from the server process itself (process.cpuUsage over IPC) at the edges of
+ * each window, so every throughput figure comes with CPU time per message.
+ */
+import { latencyDurationMs, type Profile } from './config.js';
+import { sleep } from './lib/clock.js';
+import type { ProcessStats } from './lib/control.js';
+import type { Child } from './lib/proc.js';
+
+export interface MeasureContext {
+  server: Child;
+  generator: Child;
+  profile: Profile;
+  /** Records one value of a metric for this (system, run). */
+  record(metric: string, value: number): void;
+  /** Something worth reading that does not stop the measurement. */
+  warn(message: string): void;
+  /** A standing remark about this system's figures (printed once under the table). */
+  note(message: string): void;
+  /** Most clients the generator holds for this system (SystemSpec.maxClients). */
+  maxClients: number;
+  maxClientsReason: string;
+}
+
+interface ConnectResult {
+  ok: number;
+  failed: number;
+  ms: number;
+  errors: string[];
+  pool: number;
+}
+
+const stats = (ctx: MeasureContext): Promise<ProcessStats> => ctx.server.rpc<ProcessStats>('stats');
+
+interface Mark {
+  completed: number;
+  t: number;
+  cpuUs: number;
+}
+
+/** The generator's own clock, CPU time and closed-loop count. */
+const mark = (ctx: MeasureContext): Promise<Mark> => ctx.generator.rpc<Mark>('mark');
+
+/** Percent of one core used between two readings. */
+const utilisation = (a: { cpuUs: number; t: number }, b: { cpuUs: number; t: number }): number =>
+  (b.cpuUs - a.cpuUs) / 10 / (b.t - a.t);
+
+async function connect(ctx: MeasureContext, n: number): Promise<ConnectResult> {
+  const { connectConcurrency, connectTimeoutMs } = ctx.profile;
+  const result = await ctx.generator.rpc<ConnectResult>(
+    'connect',
+    { n, concurrency: connectConcurrency, timeoutMs: connectTimeoutMs },
+    connectTimeoutMs + 10_000,
+  );
+  if (result.failed > 0) ctx.warn(`${result.failed} of ${n} connections failed: ${result.errors.join(' | ')}`);
+  if (result.ok === 0) throw new Error(`no connection could be opened: ${result.errors.join(' | ')}`);
+  return result;
+}
+
+async function poolTo(ctx: MeasureContext, size: number): Promise<void> {
+  const current = await ctx.generator.rpc<number>('poolSize');
+  if (current > size) await ctx.generator.rpc('closeTo', { keep: size, timeoutMs: 5000 }, 30_000);
+  else if (current < size) await connect(ctx, size - current);
+}
+
+/** Waits (bounded) until the server counts `expected` connections, so a reading is not taken mid-handshake. */
+async function serverSees(ctx: MeasureContext, expected: number, timeoutMs = 5000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = await ctx.server.rpc<number>('connections');
+  while (seen !== expected && Date.now() < deadline) {
+    await sleep(50);
+    seen = await ctx.server.rpc<number>('connections');
+  }
+  if (seen !== expected) ctx.warn(`server counts ${seen} connections, expected ${expected}`);
+  return seen;
+}
+
+/** A few connections and echoes before anything is measured, so first-use costs are paid. */
+export async function warmUp(ctx: MeasureContext): Promise<void> {
+  await connect(ctx, 20);
+  await ctx.generator.rpc('closedStart', { inflight: 1, maxMs: 5000 });
+  await sleep(300);
+  await ctx.generator.rpc('closedStop', { drainMs: ctx.profile.drainMs }, ctx.profile.drainMs + 5000);
+  await poolTo(ctx, 0);
+  await serverSees(ctx, 0);
+}
+
+/** (e) connection set-up rate, then (d) idle memory per connection over the same idle clients. */
+export async function connectAndIdleMemory(ctx: MeasureContext): Promise<void> {
+  const n = Math.min(ctx.profile.idleClients, ctx.maxClients);
+  if (n < ctx.profile.idleClients) {
+    ctx.note(`set-up rate and idle memory over ${n.toLocaleString('en-US')} clients, not ${ctx.profile.idleClients.toLocaleString('en-US')}: ${ctx.maxClientsReason}`);
+  }
+  const base = await ctx.server.rpc<ProcessStats>('settledStats');
+  const [m0, s0] = await Promise.all([mark(ctx), stats(ctx)]);
+  const c = await connect(ctx, n);
+  const [m1, s1] = await Promise.all([mark(ctx), stats(ctx)]);
+  ctx.record('connect.rate', (c.ok / c.ms) * 1000);
+  ctx.record('connect.cpu', (s1.cpuUs - s0.cpuUs) / c.ok);
+  ctx.record('connect.srvUtil', utilisation(s0, s1));
+  ctx.record('connect.genUtil', utilisation(m0, m1));
+  const seen = await serverSees(ctx, c.ok);
+  if (seen === 0) throw new Error('the server counts no connection; idle memory cannot be divided');
+  await sleep(ctx.profile.settleMs);
+  const idle = await ctx.server.rpc<ProcessStats>('settledStats');
+  ctx.record('memory.rss', (idle.rss - base.rss) / 1024 / seen);
+  ctx.record('memory.heap', (idle.heapUsed - base.heapUsed) / 1024 / seen);
+}
+
+interface BroadcastWait {
+  received: number;
+  expected: number;
+  tFirst: number;
+  tLast: number;
+}
+
+/** One broadcast round: arm the generator's counter, have the server send, wait for every receipt. */
+async function fanoutRound(ctx: MeasureContext, round: number, burst: number, clients: number) {
+  const expected = clients * burst;
+  await ctx.generator.rpc('arm', { expected });
+  const [m0, s0] = await Promise.all([mark(ctx), stats(ctx)]);
+  const sent = await ctx.server.rpc<{ t0: number; t1: number }>('broadcast', { round, burst }, ctx.profile.fanoutTimeoutMs);
+  const got = await ctx.generator.rpc<BroadcastWait>(
+    'waitBroadcast',
+    { timeoutMs: ctx.profile.fanoutTimeoutMs },
+    ctx.profile.fanoutTimeoutMs + 5000,
+  );
+  const [m1, sMid] = await Promise.all([mark(ctx), stats(ctx)]);
+  // Acks and socket flushes finish after the last receipt; let them land in this round's CPU.
+  await sleep(150);
+  const s1 = await stats(ctx);
+  if (got.received !== expected) {
+    throw new Error(`broadcast round ${round}: ${got.received} of ${expected} deliveries within ${ctx.profile.fanoutTimeoutMs} ms`);
+  }
+  return {
+    ms: got.tLast - sent.t0,
+    deliveries: got.received,
+    cpuUs: s1.cpuUs - s0.cpuUs,
+    srvUtil: utilisation(s0, sMid),
+    genUtil: utilisation(m0, m1),
+  };
+}
+
+/** (c) broadcast fan-out to each client count (the pool shrinks from the idle clients). */
+export async function fanout(ctx: MeasureContext): Promise<void> {
+  const { fanoutClients, fanoutRounds, fanoutBurst } = ctx.profile;
+  let round = 0;
+  for (const clients of [...fanoutClients].sort((a, b) => b - a)) {
+    if (clients > ctx.maxClients) {
+      ctx.note(`fan-out to ${clients.toLocaleString('en-US')} not measured: ${ctx.maxClientsReason}`);
+      continue;
+    }
+    await poolTo(ctx, clients);
+    await serverSees(ctx, clients);
+    await fanoutRound(ctx, ++round, 1, clients); // warm-up, not recorded
+    const times: number[] = [];
+    let deliveries = 0;
+    let cpuUs = 0;
+    let genUtil = 0;
+    let srvUtil = 0;
+    for (let r = 0; r < fanoutRounds; r++) {
+      const result = await fanoutRound(ctx, ++round, fanoutBurst, clients);
+      times.push(result.ms);
+      deliveries += result.deliveries;
+      cpuUs += result.cpuUs;
+      genUtil = Math.max(genUtil, result.genUtil);
+      srvUtil = Math.max(srvUtil, result.srvUtil);
+    }
+    times.sort((a, b) => a - b);
+    const ms = times[Math.floor(times.length / 2)];
+    ctx.record(`fanout.${clients}.ms`, ms);
+    ctx.record(`fanout.${clients}.rate`, ((clients * fanoutBurst) / ms) * 1000);
+    ctx.record(`fanout.${clients}.cpu`, cpuUs / deliveries);
+    ctx.record(`fanout.${clients}.srvUtil`, srvUtil);
+    ctx.record(`fanout.${clients}.genUtil`, genUtil);
+  }
+  await poolTo(ctx, 0);
+}
+
+interface OpenLoopResult {
+  sent: number;
+  received: number;
+  lost: number;
+  achievedRate: number;
+  maxBehindMs: number;
+  maxLoopGapMs: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** (a) echo latency at fixed offered rates, open loop. */
+export async function latency(ctx: MeasureContext): Promise<void> {
+  const { latencyConnections, latencyRates, latencyDrainMs } = ctx.profile;
+  await poolTo(ctx, latencyConnections);
+  for (const rate of latencyRates) {
+    const durationMs = latencyDurationMs(ctx.profile, rate);
+    const s0 = await stats(ctx);
+    const r = await ctx.generator.rpc<OpenLoopResult>(
+      'latency',
+      { rate, durationMs, drainMs: latencyDrainMs },
+      durationMs + latencyDrainMs + 10_000,
+    );
+    const s1 = await stats(ctx);
+    for (const q of ['p50', 'p99', 'p999'] as const) ctx.record(`latency.${rate}.${q}`, r[q]);
+    ctx.record(`latency.${rate}.lost`, r.lost);
+    ctx.record(`latency.${rate}.stall`, r.maxLoopGapMs);
+    ctx.record(`latency.${rate}.cpu`, (s1.cpuUs - s0.cpuUs) / Math.max(1, r.received));
+    if (r.lost > 0) ctx.warn(`${rate}/s: ${r.lost} of ${r.sent} echoes unanswered ${latencyDrainMs} ms after the last send`);
+    await sleep(200);
+  }
+}
+
+/** (b) closed-loop echo throughput for each [connections, in flight] shape. */
+export async function throughput(ctx: MeasureContext): Promise<void> {
+  const { throughputShapes, throughputWarmMs, throughputWindowMs, drainMs } = ctx.profile;
+  for (const [connections, inflight] of throughputShapes) {
+    const key = `throughput.${connections}x${inflight}`;
+    await poolTo(ctx, connections);
+    await ctx.generator.rpc('closedStart', { inflight, maxMs: throughputWarmMs + throughputWindowMs + 10_000 });
+    try {
+      await sleep(throughputWarmMs);
+      const [m0, s0] = await Promise.all([mark(ctx), stats(ctx)]);
+      await sleep(throughputWindowMs);
+      const [m1, s1] = await Promise.all([mark(ctx), stats(ctx)]);
+      const done = m1.completed - m0.completed;
+      if (done === 0) throw new Error(`${key}: no echo completed in ${throughputWindowMs} ms`);
+      ctx.record(`${key}.rate`, (done / (m1.t - m0.t)) * 1000);
+      ctx.record(`${key}.cpu`, (s1.cpuUs - s0.cpuUs) / done);
+      ctx.record(`${key}.srvUtil`, utilisation(s0, s1));
+      ctx.record(`${key}.genUtil`, utilisation(m0, m1));
+    } finally {
+      const stop = await ctx.generator.rpc<{ drained: boolean; outstanding: number }>('closedStop', { drainMs }, drainMs + 5000);
+      if (!stop.drained) ctx.warn(`${key}: ${stop.outstanding} echoes still unanswered ${drainMs} ms after stopping`);
+    }
+  }
+  await poolTo(ctx, 0);
+}

@@ -1,0 +1,260 @@
+/**
+ * Turns the recorded values into one side-by-side table (systems as columns, median of the runs
+ * with its ± spread) and a JSON file with every run's raw value, and computes the target ratios.
+ * Ratios are printed, never enforced.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import type { Profile } from './config.js';
+import { summarize, type Summary } from './lib/stats.js';
+import type { SystemSpec } from './systems.js';
+
+/** values[system][metric] = one value per run. */
+export type Values = Record<string, Record<string, number[]>>;
+
+export interface Failure {
+  system: string;
+  run: number;
+  measure: string;
+  error: string;
+}
+
+export interface Warning {
+  system: string;
+  run: number;
+  measure: string;
+  message: string;
+}
+
+export interface Note {
+  system: string;
+  message: string;
+}
+
+interface Row {
+  metric?: string;
+  label: string;
+  unit?: string;
+  /** Section title rows have no metric. */
+  digits?: number;
+}
+
+function rows(profile: Profile): Row[] {
+  const out: Row[] = [{ label: '(a) echo latency, open loop' }];
+  for (const rate of profile.latencyRates) {
+    const r = rate.toLocaleString('en-US');
+    out.push(
+      { metric: `latency.${rate}.p50`, label: `  ${r}/s  p50`, unit: 'ms' },
+      { metric: `latency.${rate}.p99`, label: `  ${r}/s  p99`, unit: 'ms' },
+      { metric: `latency.${rate}.p999`, label: `  ${r}/s  p99.9`, unit: 'ms' },
+      { metric: `latency.${rate}.cpu`, label: `  ${r}/s  server CPU/msg`, unit: 'µs' },
+      { metric: `latency.${rate}.stall`, label: `  ${r}/s  longest generator stall`, unit: 'ms' },
+    );
+  }
+  out.push({ label: '(b) echo throughput, closed loop' });
+  for (const [c, k] of profile.throughputShapes) {
+    const key = `throughput.${c}x${k}`;
+    out.push(
+      { metric: `${key}.rate`, label: `  ${c}×${k}  echoes/s` },
+      { metric: `${key}.cpu`, label: `  ${c}×${k}  server CPU/msg`, unit: 'µs' },
+      { metric: `${key}.srvUtil`, label: `  ${c}×${k}  server / generator core`, unit: '%' },
+    );
+  }
+  out.push({ label: `(c) broadcast fan-out, ${profile.fanoutBurst} msgs per round` });
+  for (const n of profile.fanoutClients) {
+    const c = n.toLocaleString('en-US');
+    out.push(
+      { metric: `fanout.${n}.ms`, label: `  ${c} clients  time to last`, unit: 'ms' },
+      { metric: `fanout.${n}.rate`, label: `  ${c} clients  deliveries/s` },
+      { metric: `fanout.${n}.cpu`, label: `  ${c} clients  server CPU/delivery`, unit: 'µs' },
+      { metric: `fanout.${n}.srvUtil`, label: `  ${c} clients  server / generator core`, unit: '%' },
+    );
+  }
+  out.push(
+    { label: `(d) idle memory, ${profile.idleClients.toLocaleString('en-US')} clients` },
+    { metric: 'memory.rss', label: '  RSS per connection', unit: 'KiB' },
+    { metric: 'memory.heap', label: '  JS heap per connection', unit: 'KiB' },
+    { label: '(e) connection set-up' },
+    { metric: 'connect.rate', label: '  connections/s' },
+    { metric: 'connect.cpu', label: '  server CPU/connection', unit: 'µs' },
+    { metric: 'connect.srvUtil', label: '  server / generator core', unit: '%' },
+  );
+  return out;
+}
+
+function fmt(value: number): string {
+  if (value === Number.POSITIVE_INFINITY) return 'lost';
+  if (Number.isNaN(value)) return '–';
+  const abs = Math.abs(value);
+  if (abs >= 10_000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
+function cell(summary: Summary | undefined, runs: number): string {
+  if (!summary) return '–';
+  const text = fmt(summary.median);
+  if (runs < 2 || !Number.isFinite(summary.median)) return text;
+  const spread = Math.round(summary.spread * 100);
+  return `${text} ±${spread > 999 ? '>999' : spread}%`;
+}
+
+export interface Target {
+  name: string;
+  metric: string;
+  peer: string;
+  /** The subject's median divided by the peer's must be `op` `limit`. */
+  op: '<=' | '>=';
+  limit: number;
+}
+
+export function targets(profile: Profile): Target[] {
+  const fanout = Math.max(...profile.fanoutClients);
+  return TARGETS.map((t) =>
+    t.metric === 'fanout.max.rate'
+      ? { ...t, metric: `fanout.${fanout}.rate`, name: `broadcast to ${fanout.toLocaleString('en-US')}: deliveries/s vs raw ws` }
+      : t,
+  );
+}
+
+const TARGETS: Target[] = [
+  { name: 'echo CPU/msg (50×4) vs raw ws', metric: 'throughput.50x4.cpu', peer: 'ws', op: '<=', limit: 1.5 },
+  { name: 'echo CPU/msg (50×4) vs Socket.IO ws', metric: 'throughput.50x4.cpu', peer: 'socketio-ws', op: '<=', limit: 1.0 },
+  { name: 'echo CPU/msg (50×4) vs Nest gateway', metric: 'throughput.50x4.cpu', peer: 'nest-ws', op: '<=', limit: 1.0 },
+  { name: 'echo CPU/msg (500×1) vs raw ws', metric: 'throughput.500x1.cpu', peer: 'ws', op: '<=', limit: 1.5 },
+  { name: 'echo CPU/msg (500×1) vs Socket.IO ws', metric: 'throughput.500x1.cpu', peer: 'socketio-ws', op: '<=', limit: 1.0 },
+  { name: 'echo CPU/msg (500×1) vs Nest gateway', metric: 'throughput.500x1.cpu', peer: 'nest-ws', op: '<=', limit: 1.0 },
+  { name: 'broadcast to the most clients: deliveries/s vs raw ws', metric: 'fanout.max.rate', peer: 'ws', op: '>=', limit: 0.8 },
+  { name: 'idle RSS/connection vs raw ws', metric: 'memory.rss', peer: 'ws', op: '<=', limit: 1.5 },
+];
+
+export interface RatioResult extends Target {
+  subject: string;
+  ratio: number | null;
+  status: 'meets' | 'misses' | 'n/a';
+}
+
+export function ratios(
+  summaries: Record<string, Record<string, Summary | undefined>>,
+  subject: string,
+  profile: Profile,
+): RatioResult[] {
+  return targets(profile).map((t) => {
+    const mine = summaries[subject]?.[t.metric]?.median;
+    const theirs = summaries[t.peer]?.[t.metric]?.median;
+    if (mine === undefined || theirs === undefined || !Number.isFinite(mine) || !(theirs > 0)) {
+      return { ...t, subject, ratio: null, status: 'n/a' as const };
+    }
+    const ratio = mine / theirs;
+    const meets = t.op === '<=' ? ratio <= t.limit : ratio >= t.limit;
+    return { ...t, subject, ratio, status: meets ? ('meets' as const) : ('misses' as const) };
+  });
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+}
+
+export interface Report {
+  date: string;
+  profile: Profile;
+  machine: ReturnType<typeof machine>;
+  pinning: string;
+  elapsedS: number;
+  systems: SystemSpec[];
+  values: Values;
+  summaries: Record<string, Record<string, Summary | undefined>>;
+  ratios: RatioResult[];
+  failures: Failure[];
+  warnings: Warning[];
+  notes: Note[];
+}
+
+export function buildReport(input: Omit<Report, 'summaries' | 'ratios'>, subject: string): Report {
+  const summaries: Report['summaries'] = {};
+  for (const system of input.systems) {
+    summaries[system.id] = {};
+    for (const [metric, runs] of Object.entries(input.values[system.id] ?? {})) {
+      summaries[system.id][metric] = summarize(runs);
+    }
+  }
+  return { ...input, summaries, ratios: ratios(summaries, subject, input.profile) };
+}
+
+export function formatTable(report: Report): string {
+  const { profile, systems, summaries } = report;
+  const runs = profile.runs;
+  const labelWidth = 44;
+  const widths = systems.map((s) => Math.max(s.id.length, runs > 1 ? 14 : 9));
+  const line = (label: string, cells: string[]): string =>
+    label.padEnd(labelWidth) + cells.map((c, i) => c.padStart(widths[i] + 2)).join('');
+  const out: string[] = [];
+  out.push(
+    `nest-duplex bench — ${report.date} — ${profile.name}, ${runs} run(s) interleaved — ${report.elapsedS.toFixed(0)} s`,
+    `${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ${report.machine.os}, Node ${report.machine.node}; ${report.pinning}`,
+    runs > 1 ? 'cells: median of the runs ±half their range (% of the median)' : 'cells: one run',
+    '',
+    line('', systems.map((s) => s.id)),
+  );
+  for (const row of rows(profile)) {
+    if (!row.metric) {
+      out.push(row.label);
+      continue;
+    }
+    const label = `${row.label}${row.unit ? ` (${row.unit})` : ''}`;
+    if (row.metric.endsWith('.srvUtil')) {
+      const gen = row.metric.replace('.srvUtil', '.genUtil');
+      out.push(
+        line(
+          label,
+          systems.map((s) => {
+            const a = summaries[s.id]?.[row.metric!];
+            const b = summaries[s.id]?.[gen];
+            return a && b ? `${Math.round(a.median)}/${Math.round(b.median)}` : '–';
+          }),
+        ),
+      );
+      continue;
+    }
+    out.push(line(label, systems.map((s) => cell(summaries[s.id]?.[row.metric!], runs))));
+  }
+  out.push('', `targets for ${report.ratios[0]?.subject ?? '?'} (read from this run; never enforced):`);
+  for (const r of report.ratios) {
+    const value = r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`;
+    out.push(`  ${r.name.padEnd(42)} ${value.padStart(7)}   target ${r.op} ${r.limit}×   ${r.status}`);
+  }
+  if (report.notes.length) {
+    out.push('', 'notes:');
+    for (const n of report.notes) out.push(`  ${n.system}: ${n.message}`);
+  }
+  if (report.warnings.length) {
+    out.push('', 'warnings:');
+    for (const w of report.warnings.slice(0, 30)) out.push(`  ${w.system} run ${w.run} ${w.measure}: ${w.message}`);
+    if (report.warnings.length > 30) out.push(`  … ${report.warnings.length - 30} more in the JSON`);
+  }
+  if (report.failures.length) {
+    out.push('', 'FAILED (a system could not be measured):');
+    for (const f of report.failures) out.push(`  ${f.system} run ${f.run} ${f.measure}: ${f.error.split('\n')[0]}`);
+  }
+  return out.join('\n');
+}
+
+export function writeResults(dir: URL, report: Report, table: string): string {
+  mkdirSync(dir, { recursive: true });
+  const stamp = report.date.replace(/[:.]/g, '-');
+  const json = JSON.stringify(report, (_k, v) => (v === Number.POSITIVE_INFINITY ? 'Infinity' : v), 2);
+  const file = new URL(`bench-${report.profile.name}-${stamp}.json`, dir);
+  writeFileSync(file, json);
+  writeFileSync(new URL('latest.json', dir), json);
+  writeFileSync(new URL('latest.txt', dir), table + '\n');
+  return file.pathname;
+}

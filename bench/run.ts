@@ -1,0 +1,219 @@
+/**
+ * `npm run bench [-- --quick] [--runs=N] [--only=a,b] [--skip=a,b] [--measures=m,m] [--no-pin] [--verbose]`
+ *
+ * For each run, and in it for each system: start the system's server as its own process (pinned
+ * to one core), start a load generator process (pinned to the other), run the five measurements,
+ * stop both by pid. Runs are interleaved (run 2 starts after every system had run 1), so a
+ * slow patch of the machine spreads over all systems. Prints one table, writes JSON to
+ * bench/results/. Exits 1 only if some system could not be measured, never because of a ratio.
+ */
+import { readFileSync } from 'node:fs';
+import { FULL, QUICK, type Profile } from './config.js';
+import { withTimeout } from './lib/clock.js';
+import { Child, canPin } from './lib/proc.js';
+import { connectAndIdleMemory, fanout, latency, throughput, warmUp, type MeasureContext } from './measures.js';
+import { buildReport, formatTable, machine, writeResults, type Failure, type Note, type Values, type Warning } from './report.js';
+import { SUBJECT, SYSTEMS, type SystemSpec } from './systems.js';
+
+/** The measurements in the order they run on each (system, run); `--measures=` picks some. */
+const STEPS: Array<[string, (c: MeasureContext) => Promise<void>]> = [
+  ['connect', connectAndIdleMemory],
+  ['fanout', fanout],
+  ['latency', latency],
+  ['throughput', throughput],
+];
+
+const GENERATOR_CPU = 0;
+const SERVER_CPU = 1;
+
+function parseArgs(argv: string[]) {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    const [key, value = 'true'] = arg.replace(/^--/, '').split('=');
+    flags.set(key, value);
+  }
+  if (flags.has('help')) {
+    process.stdout.write(
+      'npm run bench -- [--quick] [--runs=N] [--only=id,id] [--skip=id,id] [--measures=connect,fanout,latency,throughput] [--no-pin] [--verbose]\n' +
+        `systems: ${SYSTEMS.map((s) => s.id).join(', ')}\n`,
+    );
+    process.exit(0);
+  }
+  const base: Profile = flags.has('quick') ? QUICK : FULL;
+  const profile: Profile = { ...base, runs: flags.has('runs') ? Math.max(1, Number(flags.get('runs'))) : base.runs };
+  const list = (name: string): string[] | undefined => flags.get(name)?.split(',').filter(Boolean);
+  const only = list('only');
+  const skip = list('skip') ?? [];
+  for (const id of [...(only ?? []), ...skip]) {
+    if (!SYSTEMS.some((s) => s.id === id)) throw new Error(`unknown system "${id}"; known: ${SYSTEMS.map((s) => s.id).join(', ')}`);
+  }
+  const systems = SYSTEMS.filter((s) => (only ? only.includes(s.id) : true) && !skip.includes(s.id));
+  const measures = list('measures') ?? STEPS.map(([name]) => name);
+  for (const m of measures) {
+    if (!STEPS.some(([name]) => name === m)) throw new Error(`unknown measure "${m}"; known: ${STEPS.map(([n]) => n).join(', ')}`);
+  }
+  return { profile, systems, measures, pin: !flags.has('no-pin'), verbose: flags.has('verbose') };
+}
+
+/** The soft and hard limits on open files (the generator holds one or two per client). */
+function openFileLimits(): { soft: number; hard: number } {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const [soft, hard] = (line?.split(/\s+/).slice(3, 5) ?? []).map((v) => (v === 'unlimited' ? Infinity : Number(v)));
+    return { soft: soft ?? Infinity, hard: hard ?? Infinity };
+  } catch {
+    return { soft: Infinity, hard: Infinity };
+  }
+}
+
+/** Debugging aid: extra node flags for the children, e.g. BENCH_SERVER_NODE_ARGS=--trace-gc. */
+const extraArgs = (name: string): string[] => process.env[name]?.split(/\s+/).filter(Boolean) ?? [];
+
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+async function measureSystem(
+  system: SystemSpec,
+  run: number,
+  profile: Profile,
+  options: { pin: boolean; verbose: boolean; measures: string[]; openFiles: number | undefined },
+  values: Values,
+  failures: Failure[],
+  warnings: Warning[],
+  notes: Note[],
+): Promise<void> {
+  const started = Date.now();
+  let server: Child | undefined;
+  let generator: Child | undefined;
+  let measure = 'start';
+  try {
+    server = new Child({
+      name: `${system.id} server`,
+      script: new URL(`./servers/${system.server}`, import.meta.url).pathname,
+      args: system.serverArgs,
+      nodeArgs: ['--expose-gc', ...extraArgs('BENCH_SERVER_NODE_ARGS')],
+      cpu: options.pin ? SERVER_CPU : undefined,
+      openFiles: options.openFiles,
+      verbose: options.verbose,
+    });
+    const port = await withTimeout(server.ready, 30_000, `${system.id} server READY`);
+    generator = new Child({
+      name: `${system.id} generator`,
+      script: new URL('./load/generator.js', import.meta.url).pathname,
+      args: [system.adapter, String(port)],
+      nodeArgs: extraArgs('BENCH_GENERATOR_NODE_ARGS'),
+      cpu: options.pin ? GENERATOR_CPU : undefined,
+      openFiles: options.openFiles,
+      verbose: options.verbose,
+    });
+    await withTimeout(generator.ready, 30_000, `${system.id} generator READY`);
+
+    const ctx: MeasureContext = {
+      server,
+      generator,
+      profile,
+      record(metric, value) {
+        ((values[system.id] ??= {})[metric] ??= []).push(value);
+      },
+      warn(message) {
+        warnings.push({ system: system.id, run, measure, message });
+        if (options.verbose) log(`  warning: ${system.id} ${measure}: ${message}`);
+      },
+      note(message) {
+        if (!notes.some((n) => n.system === system.id && n.message === message)) notes.push({ system: system.id, message });
+      },
+      maxClients: system.maxClients?.count ?? Number.POSITIVE_INFINITY,
+      maxClientsReason: system.maxClients?.reason ?? '',
+    };
+    const steps: Array<[string, (c: MeasureContext) => Promise<void>]> = [
+      ['warm-up', warmUp],
+      ...STEPS.filter(([name]) => options.measures.includes(name)),
+    ];
+    for (const [name, step] of steps) {
+      measure = name;
+      const t0 = Date.now();
+      try {
+        await step(ctx);
+      } catch (err) {
+        failures.push({ system: system.id, run, measure, error: err instanceof Error ? err.message : String(err) });
+        log(`  ${system.id} ${name} FAILED: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        if (server.proc.exitCode !== null || generator.proc.exitCode !== null) throw new Error('a process died');
+        await generator.rpc('closeTo', { keep: 0, timeoutMs: 3000 }, 20_000).catch(() => undefined);
+        continue;
+      }
+      if (options.verbose) log(`  ${system.id} ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const problems = await generator.rpc<{ unexpectedCloses: number; errors: number; first: string[] }>('problems');
+    if (problems.unexpectedCloses || problems.errors) {
+      measure = 'all';
+      ctx.warn(`${problems.unexpectedCloses} unexpected closes, ${problems.errors} errors; first: ${problems.first.join(' | ')}`);
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!failures.some((f) => f.system === system.id && f.run === run && f.measure === measure)) {
+      failures.push({ system: system.id, run, measure, error: message });
+    }
+    log(`  ${system.id} run ${run}: ${message.split('\n').slice(0, 20).join('\n  ')}`);
+  } finally {
+    await generator?.stop();
+    await server?.stop();
+  }
+  log(`  ${system.id} run ${run} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function main(): Promise<number> {
+  const { profile, systems, measures, pin, verbose } = parseArgs(process.argv.slice(2));
+  const limits = openFileLimits();
+  const needed = 2 * profile.idleClients + 1000;
+  if (limits.hard < needed) {
+    log(`bench: the hard open-file limit is ${limits.hard}; ${needed} are needed. Raise it (ulimit -Hn ${needed}) and run again.`);
+    return 1;
+  }
+  // Children get a soft limit high enough for the clients; the runner's own stays as it is.
+  const openFiles = limits.soft >= needed ? undefined : Math.min(limits.hard, Math.max(needed, 65_536));
+  const pinning = pin && canPin([GENERATOR_CPU, SERVER_CPU]);
+  const pinText = pinning ? `server pinned to cpu ${SERVER_CPU}, generator to cpu ${GENERATOR_CPU}` : 'no core pinning (taskset unavailable or --no-pin)';
+  log(`bench: ${profile.name}, ${profile.runs} run(s), systems: ${systems.map((s) => s.id).join(', ')}; ${pinText}`);
+
+  const started = Date.now();
+  const date = new Date().toISOString();
+  const values: Values = {};
+  const failures: Failure[] = [];
+  const warnings: Warning[] = [];
+  const notes: Note[] = [];
+  for (let run = 1; run <= profile.runs; run++) {
+    log(`run ${run}/${profile.runs}`);
+    for (const system of systems) {
+      await measureSystem(system, run, profile, { pin: pinning, verbose, measures, openFiles }, values, failures, warnings, notes);
+    }
+  }
+  const report = buildReport(
+    {
+      date,
+      profile,
+      machine: machine(),
+      pinning: pinText,
+      elapsedS: (Date.now() - started) / 1000,
+      systems: [...systems],
+      values,
+      failures,
+      warnings,
+      notes,
+    },
+    SUBJECT,
+  );
+  const table = formatTable(report);
+  process.stdout.write(`\n${table}\n`);
+  const file = writeResults(new URL('../../bench/results/', import.meta.url), report, table);
+  log(`\nresults: ${file}`);
+  return failures.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,54 @@
+/**
+ * nest-duplex as an application would use it, through the public API only: `DuplexModule.forRoot`
+ * on the app's own HTTP server, an `@OnAction('echo')` handler, and a broadcast through
+ * `DuplexService.broadcast` (which serialises once). Delivery is on as users run it: every
+ * message is sequenced and kept until the client acks it.
+ */
+import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { DuplexModule, DuplexService, OnAction, Payload, type EnvelopeData } from '../../lib/index.js';
+import { broadcastData } from '../lib/payload.js';
+import { runServer } from './harness.js';
+
+@Injectable()
+class BenchActions {
+  constructor(private readonly duplex: DuplexService) {}
+
+  @OnAction('echo')
+  echo(@Payload() data: EnvelopeData): EnvelopeData {
+    return data;
+  }
+
+  /** Also reachable as an action, so a client can trigger it; the runner calls it over IPC. */
+  @OnAction('broadcast')
+  async broadcast(@Payload() { round, burst }: { round: number; burst: number }): Promise<EnvelopeData> {
+    for (let i = 0; i < burst; i++) await this.duplex.broadcast('tick', broadcastData(round, i));
+    return {};
+  }
+
+  connectedSessions(): number {
+    return this.duplex.getSessions().filter((session) => session.connected).length;
+  }
+}
+
+@Module({
+  imports: [DuplexModule.forRoot({ websocket: { path: '/duplex' } })],
+  providers: [BenchActions],
+})
+class BenchModule {}
+
+await runServer(async () => {
+  const app = await NestFactory.create(BenchModule, { logger: ['error', 'warn'] });
+  await app.listen(0, '127.0.0.1');
+  const actions = app.get(BenchActions);
+  return {
+    port: ((app.getHttpServer() as Server).address() as AddressInfo).port,
+    connections: () => actions.connectedSessions(),
+    broadcast: async (round, burst) => {
+      await actions.broadcast({ round, burst });
+    },
+  };
+});

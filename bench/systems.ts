@@ -1,0 +1,44 @@
+/**
+ * The systems under test, one entry each: which server entry to start (bench/servers) and which
+ * client adapter drives it (bench/load/adapters). Adding a transport of nest-duplex later is one
+ * entry here plus its adapter, e.g.
+ *   { id: 'nest-duplex-sse', server: 'nest-duplex.server.js', adapter: 'duplex-sse', ... }
+ */
+export interface SystemSpec {
+  /** Column name in the table and key in the JSON. */
+  id: string;
+  /** One line saying what it is. */
+  label: string;
+  /** File under dist/bench/servers. */
+  server: string;
+  serverArgs?: string[];
+  /** Key in bench/load/adapters/index.ts. */
+  adapter: string;
+  /**
+   * Most clients one generator process can hold for this system; larger client counts are
+   * skipped (shown as "–", with the reason under the table) instead of measuring the generator.
+   */
+  maxClients?: { count: number; reason: string };
+}
+
+export const SYSTEMS: readonly SystemSpec[] = [
+  { id: 'net', label: 'node:net TCP echo, newline-framed (the floor)', server: 'net.server.js', adapter: 'net' },
+  { id: 'ws', label: 'raw ws 8 echo server; broadcast loops one pre-serialised string', server: 'ws.server.js', adapter: 'ws' },
+  { id: 'socketio-ws', label: 'Socket.IO 4.8, websocket transport, echo via ack, io.emit', server: 'socketio.server.js', adapter: 'socketio-ws' },
+  {
+    id: 'socketio-poll',
+    label: 'Socket.IO 4.8, HTTP long-polling (fetch, keep-alive)',
+    server: 'socketio.server.js',
+    adapter: 'socketio-polling',
+    maxClients: {
+      count: 2000,
+      reason:
+        'one generator core saturates near 350 polling clients connected/s and one HTTP request per delivery; past ~2,000 clients it measures itself (and undici keep-alive races show up as transport errors)',
+    },
+  },
+  { id: 'nest-ws', label: 'Nest 12 gateway on @nestjs/platform-ws, {event,data} frames', server: 'nest-ws.server.js', adapter: 'nest-ws' },
+  { id: 'duplex-ws', label: 'nest-duplex over WebSocket, delivery on (seq + acks)', server: 'nest-duplex.server.js', adapter: 'duplex-ws' },
+];
+
+/** The system the targets are about. */
+export const SUBJECT = 'duplex-ws';
