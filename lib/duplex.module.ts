@@ -10,6 +10,7 @@ import { DuplexConfigurableModule, DUPLEX_MODULE_OPTIONS } from './duplex.module
 import type { DuplexModuleOptions, ResolvedDuplexOptions } from './duplex-options.js';
 import { resolveDuplexOptions } from './duplex-options.resolver.js';
 import { DuplexService } from './duplex.service.js';
+import { InboundAckFlusher } from './sessions/inbound-ack.flusher.js';
 import { InboundProcessor } from './sessions/inbound.processor.js';
 import { SessionRegistry } from './sessions/session.registry.js';
 import { SessionService } from './sessions/session.service.js';
@@ -40,6 +41,7 @@ import { WsTransport } from './transports/ws/ws.transport.js';
     SessionRegistry,
     OutboundDelivery,
     InboundProcessor,
+    InboundAckFlusher,
     SessionService,
     ConnectionAuthenticator,
     WsTransport,

@@ -39,6 +39,12 @@ export class AckScheduler {
     this.sendAck();
   }
 
+  /** An outgoing sequenced frame carried the ack: nothing is owed until the next message arrives. */
+  piggybacked(): void {
+    this.clearTimer();
+    this.unacked = 0;
+  }
+
   /** The connection is gone: the next hello's `last_seq` carries the position instead. */
   cancel(): void {
     this.clearTimer();

@@ -320,13 +320,21 @@ export class DuplexClient {
     const connection = this.connection;
     if (this.state !== 'open' || connection === undefined || !connection.isLive || this.session === undefined) return;
     const sessionId = this.session.id;
+    // Every sequenced frame carries our cumulative ack: in request/response traffic no ack frame is needed.
+    const ack = this.inbound.lastProcessed;
+    let sent = false;
     if (resend) {
-      for (const entry of this.outbox.unacked()) connection.send(frameJson(entry.message, sessionId, entry.seq));
+      for (const entry of this.outbox.unacked()) {
+        connection.send(frameJson(entry.message, sessionId, entry.seq, ack));
+        sent = true;
+      }
     }
     for (let entry = this.outbox.takeNext(); entry !== undefined; entry = this.outbox.takeNext()) {
       this.pending.markSent(entry.id);
-      connection.send(frameJson(entry.message, sessionId, entry.seq));
+      connection.send(frameJson(entry.message, sessionId, entry.seq, ack));
+      sent = true;
     }
+    if (sent && ack > 0) this.acks.piggybacked();
   }
 
   private sendAck(): void {
@@ -337,6 +345,7 @@ export class DuplexClient {
   }
 
   private onFrame(connection: ClientConnection, envelope: Envelope): void {
+    if (envelope.ack !== undefined) this.outbox.ack(envelope.ack);
     if (envelope.type === 'ack') {
       const seq = envelope.data.seq;
       if (typeof seq === 'number') this.outbox.ack(seq);

@@ -40,7 +40,8 @@ export class OutboundDelivery {
     if (link === undefined || seq <= session.written) return seq;
     if (!session.pumping && seq === session.written + 1 && link.writable) {
       session.written = seq;
-      link.sendSequenced(message, session.id, seq);
+      link.sendSequenced(message, session.id, seq, session.inboundSeq);
+      session.inboundAcked = session.inboundSeq;
     } else {
       void this.pump(session);
     }
@@ -122,7 +123,8 @@ export class OutboundDelivery {
         for (const entry of batch) {
           if (entry.seq !== session.written + 1) break;
           session.written = entry.seq;
-          link.sendSequenced(entry.message, session.id, entry.seq);
+          link.sendSequenced(entry.message, session.id, entry.seq, session.inboundSeq);
+          session.inboundAcked = session.inboundSeq;
           if (!link.writable) break;
         }
       }

@@ -44,6 +44,8 @@ export interface Envelope<D extends EnvelopeData = EnvelopeData> {
   reply_to?: string;
   /** Per-session, per-direction sequence number of a delivered message (see docs/protocol.md). */
   seq?: number;
+  /** Piggybacked cumulative acknowledgement of the other direction's `seq` (docs/protocol.md §5). */
+  ack?: number;
 }
 
 export const MESSAGE_TYPES: ReadonlySet<string> = new Set(Object.values(MessageType));

@@ -27,6 +27,7 @@ describe('decodeJson', () => {
     [JSON.stringify({ ...valid, seq: -1 }), 'bad_envelope', 'a1'],
     [JSON.stringify({ ...valid, seq: 1.5 }), 'bad_envelope', 'a1'],
     [JSON.stringify({ ...valid, session_id: 5 }), 'bad_envelope', 'a1'],
+    [JSON.stringify({ ...valid, ack: -3 }), 'bad_envelope', 'a1'],
   ])('rejects %s as %s', (text, code, replyTo) => {
     const r = decodeJson(text);
     expect(r.ok).toBe(false);
@@ -48,6 +49,7 @@ describe('frameJson', () => {
     const b = JSON.parse(frameJson(message, 'S"2', 8));
     expect(a).toEqual({ seq: 7, session_id: 'S1', id: 'n1', type: 'notification', action: 'chat', data: { t: 'hi' }, timestamp: 2 });
     expect(b.session_id).toBe('S"2');
+    expect(JSON.parse(frameJson(message, 'S1', 9, 4))).toMatchObject({ seq: 9, ack: 4, session_id: 'S1' });
     expect(message.jsonTail()).toBe(message.jsonTail());
   });
 });

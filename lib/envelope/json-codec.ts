@@ -72,8 +72,11 @@ export function validateEnvelope(raw: Record<string, unknown>): DecodeResult {
   if (typeof raw.timestamp !== 'number' || !Number.isFinite(raw.timestamp)) {
     return fail(ErrorCode.BAD_ENVELOPE, '"timestamp" must be a number (seconds since the epoch)', replyTo);
   }
-  if (raw.seq !== undefined && (!Number.isSafeInteger(raw.seq) || (raw.seq as number) < 0)) {
-    return fail(ErrorCode.BAD_ENVELOPE, '"seq" must be a non-negative integer', replyTo);
+  for (const field of ['seq', 'ack'] as const) {
+    const value = raw[field];
+    if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < 0)) {
+      return fail(ErrorCode.BAD_ENVELOPE, `"${field}" must be a non-negative integer`, replyTo);
+    }
   }
   const envelope: Envelope = {
     id: raw.id as string,
@@ -85,6 +88,7 @@ export function validateEnvelope(raw: Record<string, unknown>): DecodeResult {
   };
   if (raw.reply_to !== undefined) envelope.reply_to = raw.reply_to as string;
   if (raw.seq !== undefined) envelope.seq = raw.seq as number;
+  if (raw.ack !== undefined) envelope.ack = raw.ack as number;
   return { ok: true, envelope };
 }
 
@@ -93,7 +97,11 @@ export function encodeJson(envelope: Envelope): string {
   return JSON.stringify(envelope);
 }
 
-/** The frame of a sequenced message: the recipient's `seq` and `session_id`, then the shared body. */
-export function frameJson(message: PreparedMessage, sessionId: string, seq: number): string {
-  return `{"seq":${seq},"session_id":${JSON.stringify(sessionId)},${message.jsonTail()}`;
+/**
+ * The frame of a sequenced message: the recipient's `seq`, the piggybacked `ack` of the other
+ * direction (when there is one) and `session_id`, then the shared body.
+ */
+export function frameJson(message: PreparedMessage, sessionId: string, seq: number, ack = 0): string {
+  const acked = ack > 0 ? `"ack":${ack},` : '';
+  return `{"seq":${seq},${acked}"session_id":${JSON.stringify(sessionId)},${message.jsonTail()}`;
 }

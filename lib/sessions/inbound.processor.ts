@@ -9,6 +9,7 @@ import { type Envelope, HELLO_ACTION, MessageType } from '../envelope/envelope.j
 import { controlEnvelope, preparedError, preparedResponse } from '../envelope/envelope.factory.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import type { PreparedMessage } from '../envelope/prepared-message.js';
+import { InboundAckFlusher } from './inbound-ack.flusher.js';
 import type { Link } from './link.js';
 import type { Session } from './session.js';
 import { SessionRegistry } from './session.registry.js';
@@ -25,6 +26,7 @@ export class InboundProcessor {
     private readonly router: ActionRouter,
     private readonly delivery: OutboundDelivery,
     private readonly registry: SessionRegistry,
+    private readonly acks: InboundAckFlusher,
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
@@ -39,6 +41,8 @@ export class InboundProcessor {
         this.delivery.onAck(session, envelope.data.seq);
         return;
     }
+    // Any envelope may carry a piggybacked ack of what the server sent.
+    if (envelope.ack !== undefined) this.delivery.onAck(session, envelope.ack);
     if (envelope.type === MessageType.REQUEST && envelope.action === HELLO_ACTION) {
       link.sendControl(
         controlEnvelope(MessageType.ERROR, session.id, new DuplexError(ErrorCode.BAD_REQUEST, 'The session is already open on this connection').toData(), { reply_to: envelope.id }),
@@ -48,11 +52,11 @@ export class InboundProcessor {
     if (envelope.seq !== undefined) {
       if (envelope.seq <= session.inboundSeq) {
         // Already received (a resend after a reconnect): acknowledge again, never run twice.
-        this.scheduleAck(session, false);
+        this.acks.duplicate(session);
         return;
       }
       session.inboundSeq = envelope.seq;
-      this.scheduleAck(session, false);
+      this.acks.received(session);
     }
     envelope.session_id = session.id;
     switch (envelope.type) {
@@ -119,25 +123,5 @@ export class InboundProcessor {
   private ended(session: Session): void {
     session.inflight--;
     if (session.inflight === Math.floor(this.options.maxInflight / 2)) session.link?.resumeReading();
-  }
-
-  /** Acknowledges the client's seq after `ack.intervalMs` or `ack.maxMessages`, whichever first. */
-  private scheduleAck(session: Session, now: boolean): void {
-    if (now || session.inboundSeq - session.inboundAcked >= this.options.ack.maxMessages) {
-      this.sendAck(session);
-      return;
-    }
-    if (session.ackTimer === undefined) {
-      session.ackTimer = setTimeout(() => this.sendAck(session), this.options.ack.intervalMs);
-    }
-  }
-
-  private sendAck(session: Session): void {
-    clearTimeout(session.ackTimer);
-    session.ackTimer = undefined;
-    const link = session.link;
-    if (link === undefined || session.closed) return;
-    session.inboundAcked = session.inboundSeq;
-    link.sendControl(controlEnvelope(MessageType.ACK, session.id, { seq: session.inboundSeq }));
   }
 }

@@ -24,8 +24,8 @@ export interface Link {
   readonly principal: unknown;
   /** Largest inbound frame the transport accepts, in bytes (told to the client in the welcome). */
   readonly maxPayload: number;
-  /** Writes a sequenced message for this link's session. */
-  sendSequenced(message: PreparedMessage, sessionId: string, seq: number): void;
+  /** Writes a sequenced message for this link's session, acknowledging the client's seq up to `ack`. */
+  sendSequenced(message: PreparedMessage, sessionId: string, seq: number, ack: number): void;
   /** Writes an unsequenced frame (welcome, heartbeat, ack, frame errors). */
   sendControl(envelope: Envelope): void;
   /** False while the link's send buffer is above its high-water mark. */

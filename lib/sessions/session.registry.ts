@@ -91,7 +91,6 @@ export class SessionRegistry implements OnApplicationShutdown {
     if (session.closed) return;
     session.closed = true;
     clearTimeout(session.expiryTimer);
-    clearTimeout(session.ackTimer);
     this.sessions.delete(session.id);
     session.seen.clear();
     this.store.delete(session.id).catch((err: unknown) => this.logger.error(`Outbox delete failed: ${String(err)}`));

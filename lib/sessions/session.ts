@@ -40,7 +40,8 @@ export class Session {
   inboundSeq = 0;
   /** Highest client seq acknowledged to the client. */
   inboundAcked = 0;
-  ackTimer: NodeJS.Timeout | undefined;
+  /** A duplicate arrived: the client missed an ack and is owed one. */
+  ackOwed = false;
   /** Handlers of this session still running. */
   inflight = 0;
   /** Recent request ids, bounded by `dedupWindow`. */

@@ -3,7 +3,7 @@
  * thousands of connections in one generator). It does what the real client does on the wire:
  * `$hello` and wait for the welcome, number its requests with a client `seq`, answer heartbeats,
  * and send cumulative acks no later than `ack.interval_ms` after an un-acked message or as soon
- * as `ack.max_messages` are un-acked. It keeps no outbox: the bench never resumes.
+ * as `ack.max_messages` are un-acked — or, as the real client does, piggybacked on its next request. It keeps no outbox: the bench never resumes.
  */
 import WebSocket from 'ws';
 import { ECHO_TEXT } from '../../lib/payload.js';
@@ -137,8 +137,15 @@ export function duplexWsAdapter(path = '/duplex'): ClientAdapter {
           echo(done) {
             const id = `c${++nextId}`;
             pending.set(id, done);
+            // As the real client: every sequenced frame carries the cumulative ack, so no ack is owed.
+            const ack = lastSeq > 0 ? `,"ack":${lastSeq}` : '';
+            if (lastSeq > 0) {
+              if (ackTimer) clearTimeout(ackTimer);
+              ackTimer = undefined;
+              unacked = 0;
+            }
             ws.send(
-              `{"id":"${id}","type":"request","action":"echo","data":${ECHO_TEXT},"timestamp":${stamp()},"session_id":${sessionJson},"seq":${++clientSeq}}`,
+              `{"id":"${id}","type":"request","action":"echo","data":${ECHO_TEXT},"timestamp":${stamp()},"session_id":${sessionJson},"seq":${++clientSeq}${ack}}`,
             );
           },
           close() {

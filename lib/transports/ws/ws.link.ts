@@ -42,8 +42,8 @@ export class WsLink implements Link {
     return !this.isClosing && this.ws.readyState === this.ws.OPEN && this.ws.bufferedAmount < this.highWaterMark;
   }
 
-  sendSequenced(message: PreparedMessage, sessionId: string, seq: number): void {
-    this.write(frameJson(message, sessionId, seq));
+  sendSequenced(message: PreparedMessage, sessionId: string, seq: number, ack: number): void {
+    this.write(frameJson(message, sessionId, seq, ack));
   }
 
   sendControl(envelope: Envelope): void {
