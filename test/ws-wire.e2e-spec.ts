@@ -161,6 +161,24 @@ describe('WebSocket wire protocol', () => {
     ]);
   });
 
+  it('piggybacks acks both ways: answers carry the client seq they acknowledge; a client ack on a request trims the outbox', async () => {
+    t = await startTestApp(fixtureModule());
+    const { peer, welcome } = await hello(t.wsUrl);
+    const data = welcome.data as Record<string, unknown>;
+    for (let i = 1; i <= 3; i++) {
+      peer.request(`p${i}`, 'echo', { i }, { seq: i });
+      expect(await peer.reply(`p${i}`)).toMatchObject({ seq: i, ack: i });
+    }
+    // the next request says "I have processed your 1..3"; nothing else acknowledges them
+    peer.request('p4', 'echo', { i: 4 }, { seq: 4, ack: 3 });
+    expect(await peer.reply('p4')).toMatchObject({ seq: 4, ack: 4 });
+    await peer.close();
+    // resuming from 0 replays only what was not acknowledged
+    const { peer: back, welcome: again } = await hello(t.wsUrl, { session_id: data.session_id, resume_token: data.resume_token, last_seq: 0 });
+    expect(again.data).toMatchObject({ resumed: true, last_seq: 4 });
+    expect(await back.next((f) => f.seq !== undefined)).toMatchObject({ seq: 4, reply_to: 'p4' });
+  });
+
   it('a second hello on an open session is a bad_request', async () => {
     t = await startTestApp(fixtureModule());
     const { peer } = await hello(t.wsUrl);
