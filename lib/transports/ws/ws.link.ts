@@ -16,6 +16,8 @@ export class WsLink implements Link {
   readonly ended: Promise<void>;
 
   private corked = false;
+  /** Writes whose callback has not fired yet. */
+  private pendingFlushes = 0;
   private readonly uncork = (): void => {
     this.corked = false;
     this.socket.uncork();
@@ -63,8 +65,17 @@ export class WsLink implements Link {
   }
 
   onceWritable(listener: () => void): void {
-    if (this.writable) listener();
-    else this.waiters.push(listener);
+    if (this.writable) {
+      listener();
+      return;
+    }
+    this.waiters.push(listener);
+    if (this.pendingFlushes === 0 && this.ws.readyState === this.ws.OPEN) {
+      // Over the mark with no write callback to come (frames ws wrote itself, e.g. pongs): a
+      // ping queued behind them reports when they are flushed. Peers answer pings automatically.
+      this.pendingFlushes++;
+      this.ws.ping(undefined, undefined, () => this.flushed());
+    }
   }
 
   close(code: LinkCloseCode, reason: string): void {
@@ -93,9 +104,11 @@ export class WsLink implements Link {
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    if (this.ws.bufferedAmount + frame.length >= this.highWaterMark) {
-      // Every frame written at or above the mark carries a callback: when the last of them is
-      // flushed the buffer is below the mark again, and whoever waits for room is told.
+    // A frame is up to 3 bytes per character plus a 14-byte header: any frame that could end at or
+    // above the mark carries a callback, so when the last of them is flushed the buffer is below
+    // the mark again and whoever waits for room is told.
+    if (this.ws.bufferedAmount + 3 * frame.length + 14 >= this.highWaterMark) {
+      this.pendingFlushes++;
       this.ws.send(frame, () => this.flushed());
     } else {
       this.ws.send(frame);
@@ -103,6 +116,7 @@ export class WsLink implements Link {
   }
 
   private flushed(): void {
+    this.pendingFlushes--;
     if (!this.writable) return;
     for (const waiter of this.waiters.splice(0)) waiter();
   }
