@@ -5,17 +5,19 @@ import type { SeenRequest } from './session.js';
  * A ring of ids beside a Map: adding past capacity forgets the oldest in O(1), with no iteration.
  */
 export class RecentRequests {
-  private readonly byId = new Map<string, SeenRequest>();
-  private readonly ring: string[] = [];
+  // Made on first use: an idle session (most of them) costs nothing here.
+  private byId: Map<string, SeenRequest> | undefined;
+  private ring: string[] = [];
   private next = 0;
 
   constructor(private readonly capacity: number) {}
 
   get(id: string): SeenRequest | undefined {
-    return this.byId.get(id);
+    return this.byId?.get(id);
   }
 
   add(id: string, record: SeenRequest): void {
+    this.byId ??= new Map();
     if (this.ring.length < this.capacity) {
       this.ring.push(id);
     } else {
@@ -27,12 +29,12 @@ export class RecentRequests {
   }
 
   get size(): number {
-    return this.byId.size;
+    return this.byId?.size ?? 0;
   }
 
   clear(): void {
-    this.byId.clear();
-    this.ring.length = 0;
+    this.byId = undefined;
+    this.ring = [];
     this.next = 0;
   }
 }
