@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import { DuplexService } from '../lib/index.js';
-import { WsTransport } from '../lib/transports/ws/ws.transport.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import { RawPeer } from './support/raw-peer.js';
+import { serverSockets } from './support/server-sockets.js';
 import { startTestApp, until } from './support/test-app.js';
-
-/** The server-side sockets, read through the transport's internals (a test may look inside). */
-function serverSockets(transport: WsTransport): WebSocket[] {
-  const links = (transport as unknown as { links: Set<{ ws: WebSocket }> }).links;
-  return [...links].map((link) => (link as unknown as { ws: WebSocket }).ws);
-}
 
 describe('a slow reader', () => {
   it('fills the outbox, not the socket buffer, and gets everything in order once it reads again', async () => {
@@ -23,7 +16,7 @@ describe('a slow reader', () => {
       const sessionId = (welcome.data as Record<string, unknown>).session_id as string;
       peer.ws.pause();
       const duplex = t.app.get(DuplexService);
-      const [socket] = serverSockets(t.app.get(WsTransport));
+      const [socket] = serverSockets(t);
       const pad = 'x'.repeat(1000);
       let maxBuffered = 0;
       const total = 30_000; // ~30 MB: far more than loopback's kernel buffers hold

@@ -1,16 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import { DuplexService } from '../lib/index.js';
-import { WsTransport } from '../lib/transports/ws/ws.transport.js';
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import { RawPeer } from './support/raw-peer.js';
+import { serverSockets } from './support/server-sockets.js';
 import { startTestApp, type TestApp, until } from './support/test-app.js';
-
-function serverSockets(transport: WsTransport): WebSocket[] {
-  const links = (transport as unknown as { links: Set<{ ws: WebSocket }> }).links;
-  return [...links].map((link) => (link as unknown as { ws: WebSocket }).ws);
-}
 
 /** Limits and hostile peers: nothing crashes, nothing grows without bound, nothing stalls. */
 describe('limits', () => {
@@ -46,7 +40,7 @@ describe('limits', () => {
     t = await startTestApp(fixtureModule({ websocket: { highWaterMark } }));
     const { peer } = await RawPeer.hello(t.wsUrl);
     peer.ws.pause();
-    const [socket] = serverSockets(t.app.get(WsTransport));
+    const [socket] = serverSockets(t);
     let max = 0;
     const sent = new Promise<void>((resolve) => {
       let n = 0;
