@@ -86,3 +86,22 @@ export function fromErrorData(data: EnvelopeData): DuplexError {
     typeof status === 'number' ? status : undefined,
   );
 }
+
+const utf8 = new TextEncoder();
+
+/**
+ * A frame over the server's `max_payload` would close the link, and being resent on every resume
+ * it would block the session for good: refuse it at the call instead (`too_large`).
+ */
+export function checkFrameSize(message: PreparedMessage, maxPayload: number, sessionIdLength: number): PreparedMessage {
+  // UTF-8 bytes of the body plus the seq/ack/session_id prefix added when it is framed.
+  const bytes = utf8.encode(message.jsonTail()).length + 64 + sessionIdLength;
+  if (bytes > maxPayload) {
+    throw new DuplexError(ErrorCode.TOO_LARGE, `The message is ${bytes} bytes; the server accepts at most ${maxPayload}`);
+  }
+  return message;
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,6 +1,6 @@
 /** The client's options, their defaults, and their validation (all in one place). */
 import { DuplexError } from '../envelope/duplex.error.js';
-import { ProtocolType } from '../envelope/envelope.js';
+import { type EnvelopeData, ProtocolType } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import { buildServerUrl, type QueryParams } from './server-url.js';
 import type { WebSocketConstructor } from './transports/websocket-like.js';
@@ -91,4 +91,16 @@ export function resolveClientOptions(options: DuplexClientOptions): ResolvedClie
     WebSocket: options.WebSocket,
     random: options.random ?? Math.random,
   };
+}
+
+/** @publicApi */
+export interface SendMessageInput {
+  action: string;
+  data?: EnvelopeData;
+}
+
+/** @publicApi */
+export interface RequestOptions {
+  /** Overrides `requestTimeoutMs`; counts from the call, offline time included. */
+  timeoutMs?: number;
 }

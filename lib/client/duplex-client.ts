@@ -10,9 +10,15 @@ import { encodeJson, frameJson } from '../envelope/json-codec.js';
 import { AckScheduler } from './ack-scheduler.js';
 import { CallbackRegistry, type DuplexCallback } from './callback-registry.js';
 import { ClientConnection, type ConnectionEnd } from './client-connection.js';
-import { checkOutgoing, makeEnvelope, makeHello, prepareMessage, toErrorData } from './client-envelopes.js';
+import { checkFrameSize, checkOutgoing, describe, makeEnvelope, makeHello, prepareMessage, toErrorData } from './client-envelopes.js';
 import type { DuplexClientEvents } from './client-events.js';
-import { type DuplexClientOptions, type ResolvedClientOptions, resolveClientOptions } from './client-options.js';
+import {
+  type DuplexClientOptions,
+  type RequestOptions,
+  type ResolvedClientOptions,
+  resolveClientOptions,
+  type SendMessageInput,
+} from './client-options.js';
 import { ClientOutbox } from './client-outbox.js';
 import { InboundDispatcher } from './inbound-dispatcher.js';
 import { InboundSequencer } from './inbound-sequencer.js';
@@ -24,7 +30,6 @@ import { type Listener, TypedEmitter } from './typed-emitter.js';
 import { DEFAULT_MAX_PAYLOAD, type Welcome } from './welcome.js';
 import type { PreparedMessage } from '../envelope/prepared-message.js';
 
-const utf8 = new TextEncoder();
 
 /** idle: no link and none coming; connecting: a connect() attempt; reconnecting: waiting or retrying. */
 type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting';
@@ -35,21 +40,6 @@ const SEQUENCED_TYPES: ReadonlySet<string> = new Set(['request', 'response', 'no
 /** How long disconnect() waits for the server's close frame before dropping the link. */
 const CLOSE_GRACE_MS = 1000;
 
-/** @publicApi */
-export interface SendMessageInput {
-  action: string;
-  data?: EnvelopeData;
-}
-
-/** @publicApi */
-export interface RequestOptions {
-  /** Overrides `requestTimeoutMs`; counts from the call, offline time included. */
-  timeoutMs?: number;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * A client for a nest-duplex server. Runs in browsers (native WebSocket) and Node (`ws`).
@@ -367,17 +357,8 @@ export class DuplexClient {
     this.dispatcher.dispatch(envelope);
   }
 
-  /**
-   * A frame over the server's `max_payload` would close the link, and being resent on every resume
-   * it would block the session for good: refuse it here instead.
-   */
   private checkSize(message: PreparedMessage): PreparedMessage {
-    // UTF-8 bytes of the body plus the seq/session_id prefix added when it is framed.
-    const bytes = utf8.encode(message.jsonTail()).length + 64 + (this.session?.id.length ?? 32);
-    if (bytes > this.maxPayload) {
-      throw new DuplexError(ErrorCode.TOO_LARGE, `The message is ${bytes} bytes; the server accepts at most ${this.maxPayload}`);
-    }
-    return message;
+    return checkFrameSize(message, this.maxPayload, this.session?.id.length ?? 32);
   }
 
   private enqueueReply(request: Envelope, type: 'response' | 'error', data: EnvelopeData): void {

@@ -2,8 +2,8 @@
  * `nest-duplex/client`: the browser- and Node-ready client. Nothing here depends on Nest, and every
  * module it loads is a relative ES module, so a page can import it as static files.
  */
-export { DuplexClient, type RequestOptions, type SendMessageInput } from './duplex-client.js';
-export type { DuplexClientOptions, ReconnectOptions } from './client-options.js';
+export { DuplexClient } from './duplex-client.js';
+export type { DuplexClientOptions, ReconnectOptions, RequestOptions, SendMessageInput } from './client-options.js';
 export type {
   ConnectedInfo,
   DisconnectedInfo,

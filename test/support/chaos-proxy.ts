@@ -32,14 +32,16 @@ export class ChaosProxy {
     return this.pairs.size;
   }
 
-  /** Destroys the proxy's socket to the server first: the server sees its socket die. */
-  killServerSide(): void {
+  /** Destroys the proxy's socket to the server first: the server sees its socket die. Returns the links killed. */
+  killServerSide(): number {
     for (const pair of this.pairs) pair.server.destroy();
+    return this.pairs.size;
   }
 
-  /** Destroys the proxy's socket to the client first: the client sees its link die. */
-  killClientSide(): void {
+  /** Destroys the proxy's socket to the client first: the client sees its link die. Returns the links killed. */
+  killClientSide(): number {
     for (const pair of this.pairs) pair.client.destroy();
+    return this.pairs.size;
   }
 
   /**
