@@ -28,8 +28,10 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   app.useGlobalPipes(new ValidationPipe({ transform: true }));
   app.useStaticAssets(join(root, 'sample', 'public'));
-  // The browser imports the client as plain ES modules from the compiled library.
-  app.useStaticAssets(join(root, 'dist', 'lib'), { prefix: '/lib/' });
+  // The browser imports the client as plain ES modules from the compiled library: only the client
+  // and the envelope files it imports are served, never the server's own code.
+  app.useStaticAssets(join(root, 'dist', 'lib', 'client'), { prefix: '/lib/client/' });
+  app.useStaticAssets(join(root, 'dist', 'lib', 'envelope'), { prefix: '/lib/envelope/' });
 
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
