@@ -179,6 +179,26 @@ describe('WebSocket wire protocol', () => {
     expect(await back.next((f) => f.seq !== undefined)).toMatchObject({ seq: 4, reply_to: 'p4' });
   });
 
+  it('refuses a client seq that skips ahead, and applies an ack carried by a heartbeat', async () => {
+    t = await startTestApp(fixtureModule());
+    const { peer, welcome } = await hello(t.wsUrl);
+    const data = welcome.data as Record<string, unknown>;
+    peer.request('g1', 'echo', { n: 1 }, { seq: 5 });
+    expect(await peer.reply('g1')).toMatchObject({ type: 'error', data: { code: 'bad_envelope' } });
+    peer.request('g2', 'echo', { n: 2 }, { seq: 1 });
+    // the refusal was unsequenced: the answer to g2 is the session's first sequenced message
+    expect(await peer.reply('g2')).toMatchObject({ type: 'response', seq: 1, data: { n: 2 } });
+    // the only ack of it rides on a heartbeat
+    peer.send({ id: 'hb', type: 'heartbeat', action: '', data: {}, timestamp: 1, ack: 1 });
+    await peer.next((f) => f.type === 'heartbeat' && f.reply_to === 'hb');
+    await peer.close();
+    const { peer: back, welcome: again } = await hello(t.wsUrl, { session_id: data.session_id, resume_token: data.resume_token, last_seq: 0 });
+    expect(again.data).toMatchObject({ resumed: true, last_seq: 1 });
+    back.request('g3', 'echo', { n: 3 }, { seq: 2 });
+    // nothing before it is replayed: seq 1 was acknowledged by the heartbeat
+    expect(await back.next((f) => f.seq !== undefined)).toMatchObject({ seq: 2, reply_to: 'g3' });
+  });
+
   it('a second hello on an open session is a bad_request', async () => {
     t = await startTestApp(fixtureModule());
     const { peer } = await hello(t.wsUrl);

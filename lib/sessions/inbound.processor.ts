@@ -31,6 +31,8 @@ export class InboundProcessor {
   ) {}
 
   process(session: Session, link: Link, envelope: Envelope): void {
+    // Any envelope may carry a piggybacked ack of what the server sent.
+    if (envelope.ack !== undefined) this.delivery.onAck(session, envelope.ack);
     switch (envelope.type) {
       case MessageType.HEARTBEAT:
         if (envelope.reply_to === undefined) {
@@ -41,8 +43,6 @@ export class InboundProcessor {
         this.delivery.onAck(session, envelope.data.seq);
         return;
     }
-    // Any envelope may carry a piggybacked ack of what the server sent.
-    if (envelope.ack !== undefined) this.delivery.onAck(session, envelope.ack);
     if (envelope.type === MessageType.REQUEST && envelope.action === HELLO_ACTION) {
       link.sendControl(
         controlEnvelope(MessageType.ERROR, session.id, new DuplexError(ErrorCode.BAD_REQUEST, 'The session is already open on this connection').toData(), { reply_to: envelope.id }),
@@ -53,6 +53,12 @@ export class InboundProcessor {
       if (envelope.seq <= session.inboundSeq) {
         // Already received (a resend after a reconnect): acknowledge again, never run twice.
         this.acks.duplicate(session);
+        return;
+      }
+      if (envelope.seq > session.inboundSeq + 1) {
+        // A gap would make the skipped seqs look received: refuse it, so nothing is lost silently.
+        const gap = new DuplexError(ErrorCode.BAD_ENVELOPE, `"seq" ${envelope.seq} skips ahead: the next expected is ${session.inboundSeq + 1}`);
+        link.sendControl(controlEnvelope(MessageType.ERROR, session.id, gap.toData(), { reply_to: envelope.id }));
         return;
       }
       session.inboundSeq = envelope.seq;
