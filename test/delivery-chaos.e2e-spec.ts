@@ -3,7 +3,7 @@ import { DuplexService } from '../lib/index.js';
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
-import { ClientPool } from './support/clients.js';
+import { ClientPool, deadline } from './support/clients.js';
 import { seededRandom } from './support/seeded-random.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { TRANSPORTS } from './support/transport-cases.js';
@@ -13,14 +13,6 @@ const REQUESTS = 2_000;
 const KILLS = 30;
 /** Kills that must find a live link (two kills a few ms apart can hit a link still reconnecting). */
 const MIN_EFFECTIVE_KILLS = 20;
-
-function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
 
 /** Lets the event loop run for `ms`: pacing a producer over time, never used to wait for a result. */
 const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

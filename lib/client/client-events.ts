@@ -1,5 +1,7 @@
-/** The events a DuplexClient emits, and what each carries. */
-import type { DuplexError } from '../envelope/duplex.error.js';
+/** The events a DuplexClient emits, what each carries, and the emitter that reports listener failures. */
+import { DuplexError } from '../envelope/duplex.error.js';
+import { ErrorCode } from '../envelope/error-codes.js';
+import { TypedEmitter } from './typed-emitter.js';
 
 /** @publicApi */
 export interface ConnectedInfo {
@@ -45,4 +47,15 @@ export interface DuplexClientEvents {
   reconnected: [info: ReconnectedInfo];
   /** The server could not resume the session; its sent requests were rejected and a fresh session began. */
   session_lost: [info: SessionLostInfo];
+}
+
+/** An emitter on which a throwing listener is reported as an `error` event (never escapes into a socket callback). */
+export function createClientEmitter(): TypedEmitter<DuplexClientEvents> {
+  const emitter: TypedEmitter<DuplexClientEvents> = new TypedEmitter<DuplexClientEvents>((error, event) => {
+    if (event !== 'error') {
+      const reason = error instanceof Error ? error.message : String(error);
+      emitter.emit('error', new DuplexError(ErrorCode.INTERNAL, `A "${String(event)}" listener threw: ${reason}`));
+    }
+  });
+  return emitter;
 }

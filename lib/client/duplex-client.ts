@@ -6,12 +6,12 @@
 import { DuplexError } from '../envelope/duplex.error.js';
 import type { Envelope, EnvelopeData } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
-import { encodeJson, frameJson } from '../envelope/json-codec.js';
 import { AckScheduler } from './ack-scheduler.js';
 import { CallbackRegistry, type DuplexCallback } from './callback-registry.js';
 import { ClientConnection, type ConnectionEnd } from './client-connection.js';
-import { checkFrameSize, checkOutgoing, describe, makeEnvelope, makeHello, prepareMessage, toErrorData } from './client-envelopes.js';
-import type { DuplexClientEvents } from './client-events.js';
+import { checkOutgoing, describe, makeHello, prepareMessage, toErrorData } from './client-envelopes.js';
+import { ClientSender } from './client-sender.js';
+import { createClientEmitter, type DuplexClientEvents } from './client-events.js';
 import {
   type DuplexClientOptions,
   type RequestOptions,
@@ -26,10 +26,9 @@ import { PendingRequests } from './pending-requests.js';
 import { ReconnectScheduler, type ScheduledAttempt } from './reconnect-scheduler.js';
 import type { ClientTransport } from './transports/client-transport.js';
 import { createClientTransport } from './transports/create-client-transport.js';
-import { type Listener, TypedEmitter } from './typed-emitter.js';
-import { DEFAULT_MAX_PAYLOAD, type Welcome } from './welcome.js';
+import type { Listener } from './typed-emitter.js';
 import type { PreparedMessage } from '../envelope/prepared-message.js';
-
+import { resumeFailure, type Welcome } from './welcome.js';
 
 /** idle: no link and none coming; connecting: a connect() attempt; reconnecting: waiting or retrying. */
 type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting';
@@ -40,18 +39,13 @@ const SEQUENCED_TYPES: ReadonlySet<string> = new Set(['request', 'response', 'no
 /** How long disconnect() waits for the server's close frame before dropping the link. */
 const CLOSE_GRACE_MS = 1000;
 
-
 /**
  * A client for a nest-duplex server. Runs in browsers (native WebSocket) and Node (`ws`).
  * @publicApi
  */
 export class DuplexClient {
   private readonly options: ResolvedClientOptions;
-  private readonly emitter = new TypedEmitter<DuplexClientEvents>((error, event) => {
-    if (event !== 'error') {
-      this.emitter.emit('error', new DuplexError(ErrorCode.INTERNAL, `A "${String(event)}" listener threw: ${describe(error)}`));
-    }
-  });
+  private readonly emitter = createClientEmitter();
   private readonly outbox: ClientOutbox;
   private readonly inbound = new InboundSequencer();
   private readonly pending = new PendingRequests();
@@ -66,18 +60,18 @@ export class DuplexClient {
   private state: ClientState = 'idle';
   private connection: ClientConnection | undefined;
   private session: { id: string; token: string } | undefined;
-  /** The server's `max_payload`, from the last welcome. */
-  private maxPayload = DEFAULT_MAX_PAYLOAD;
   /** Bumped whenever a session ends, so answers computed for an old session are never sent in a new one. */
   private sessionEpoch = 0;
   /** Bumped by every attempt and by disconnect(), so an attempt that lost the race stops. */
   private attemptId = 0;
   private readonly reconnects: ReconnectScheduler;
+  private readonly sender: ClientSender;
   private waiters: Array<(connected: boolean) => void> = [];
 
   constructor(options: DuplexClientOptions) {
     this.options = resolveClientOptions(options);
     this.outbox = new ClientOutbox(this.options.outboxMaxMessages);
+    this.sender = new ClientSender(this.outbox, this.pending, this.inbound, this.acks);
     this.reconnects = new ReconnectScheduler(this.options.reconnect, this.options.random);
   }
 
@@ -128,8 +122,7 @@ export class DuplexClient {
   sendMessage(message: SendMessageInput): string {
     const data = message.data ?? {};
     checkOutgoing(message.action, data);
-    const prepared = this.checkSize(prepareMessage('notification', message.action, data));
-    this.outbox.enqueue(prepared);
+    const prepared = this.queue(prepareMessage('notification', message.action, data));
     this.flush(false);
     return prepared.id;
   }
@@ -142,9 +135,7 @@ export class DuplexClient {
     let id: string;
     try {
       checkOutgoing(action, data);
-      const prepared = this.checkSize(prepareMessage('request', action, data));
-      this.outbox.enqueue(prepared);
-      id = prepared.id;
+      id = this.queue(prepareMessage('request', action, data)).id;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -204,16 +195,13 @@ export class DuplexClient {
 
   private onWelcome(welcome: Welcome): void {
     const previous = this.session;
-    const lost =
-      previous !== undefined && (welcome.resumeError !== undefined || !welcome.resumed || welcome.sessionId !== previous.id)
-        ? (welcome.resumeError ?? { code: ErrorCode.SESSION_EXPIRED, message: 'The server opened a new session instead of resuming' })
-        : undefined;
+    const lost = resumeFailure(previous?.id, welcome);
     const wasReconnecting = this.state === 'reconnecting';
     this.session = { id: welcome.sessionId, token: welcome.resumeToken };
     this.state = 'open';
     this.reconnects.reset();
     this.acks.configure(welcome.ack);
-    this.maxPayload = welcome.maxPayload;
+    this.sender.maxPayload = welcome.maxPayload;
     if (previous === undefined || lost !== undefined) {
       // A fresh session: what was sent belonged to the old one; what was never sent goes out now.
       this.sessionEpoch++;
@@ -309,29 +297,11 @@ export class DuplexClient {
   private flush(resend: boolean): void {
     const connection = this.connection;
     if (this.state !== 'open' || connection === undefined || !connection.isLive || this.session === undefined) return;
-    const sessionId = this.session.id;
-    // Every sequenced frame carries our cumulative ack: in request/response traffic no ack frame is needed.
-    const ack = this.inbound.lastProcessed;
-    let sent = false;
-    if (resend) {
-      for (const entry of this.outbox.unacked()) {
-        connection.send(frameJson(entry.message, sessionId, entry.seq, ack));
-        sent = true;
-      }
-    }
-    for (let entry = this.outbox.takeNext(); entry !== undefined; entry = this.outbox.takeNext()) {
-      this.pending.markSent(entry.id);
-      connection.send(frameJson(entry.message, sessionId, entry.seq, ack));
-      sent = true;
-    }
-    if (sent && ack > 0) this.acks.piggybacked();
+    this.sender.write(connection, this.session.id, resend);
   }
 
   private sendAck(): void {
-    if (this.session === undefined || this.inbound.lastProcessed === 0) return;
-    const ack = makeEnvelope('ack', '', { seq: this.inbound.lastProcessed });
-    ack.session_id = this.session.id;
-    this.connection?.send(encodeJson(ack));
+    if (this.session !== undefined && this.connection !== undefined) this.sender.writeAck(this.connection, this.session.id);
   }
 
   private onFrame(connection: ClientConnection, envelope: Envelope): void {
@@ -357,13 +327,13 @@ export class DuplexClient {
     this.dispatcher.dispatch(envelope);
   }
 
-  private checkSize(message: PreparedMessage): PreparedMessage {
-    return checkFrameSize(message, this.maxPayload, this.session?.id.length ?? 32);
+  private queue(message: PreparedMessage): PreparedMessage {
+    return this.sender.queue(message, this.session?.id.length ?? 32);
   }
 
   private enqueueReply(request: Envelope, type: 'response' | 'error', data: EnvelopeData): void {
     try {
-      this.outbox.enqueue(this.checkSize(prepareMessage(type, request.action, data, request.id)));
+      this.queue(prepareMessage(type, request.action, data, request.id));
     } catch (error) {
       if (type === 'response' && error instanceof DuplexError && (error.code === ErrorCode.BAD_ENVELOPE || error.code === ErrorCode.TOO_LARGE)) {
         // The callback's result cannot be encoded: report it here, and still answer the server.

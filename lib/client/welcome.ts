@@ -63,3 +63,13 @@ export function parseWelcome(data: EnvelopeData): Welcome | DuplexError {
   }
   return welcome;
 }
+
+/**
+ * Why a resume of `previousId` did not happen, from its welcome; undefined when it did (or when
+ * there was nothing to resume). `resumed: false` without `resume_error` means `session_expired`.
+ */
+export function resumeFailure(previousId: string | undefined, welcome: Welcome): { code: string; message: string } | undefined {
+  if (previousId === undefined) return undefined;
+  if (welcome.resumeError === undefined && welcome.resumed && welcome.sessionId === previousId) return undefined;
+  return welcome.resumeError ?? { code: ErrorCode.SESSION_EXPIRED, message: 'The server opened a new session instead of resuming' };
+}

@@ -34,3 +34,12 @@ export function nextValue<T>(register: (resolve: (value: T) => void) => void, ti
     });
   });
 }
+
+/** `promise`, or a rejection naming `what` once `ms` have passed. */
+export function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
