@@ -1,6 +1,6 @@
 /** Builds the envelopes the client sends, and maps between error envelopes and DuplexError. */
 import { DuplexError } from '../envelope/duplex.error.js';
-import { type Envelope, type EnvelopeData, HELLO_ACTION, type MessageType, nowSeconds, RESERVED_ACTION_PREFIX } from '../envelope/envelope.js';
+import { type Envelope, type EnvelopeData, BYE_ACTION, HELLO_ACTION, type MessageType, nowSeconds, RESERVED_ACTION_PREFIX } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import { FIELD_LIMITS } from '../envelope/json-codec.js';
 import { PreparedMessage } from '../envelope/prepared-message.js';
@@ -43,6 +43,11 @@ export function makeHello(resume: ResumeState | undefined): Envelope {
   const data: EnvelopeData =
     resume === undefined ? {} : { session_id: resume.sessionId, resume_token: resume.resumeToken, last_seq: resume.lastSeq };
   return makeEnvelope('request', HELLO_ACTION, data);
+}
+
+/** The goodbye (docs/protocol.md §4): ends the session on the server, on every transport. */
+export function makeBye(): Envelope {
+  return makeEnvelope('request', BYE_ACTION, {});
 }
 
 function isPlainObject(value: unknown): value is EnvelopeData {

@@ -9,7 +9,7 @@ import { ErrorCode } from '../envelope/error-codes.js';
 import { AckScheduler } from './ack-scheduler.js';
 import { CallbackRegistry, type DuplexCallback } from './callback-registry.js';
 import { ClientConnection, type ConnectionEnd } from './client-connection.js';
-import { checkOutgoing, describe, makeHello, prepareMessage, toErrorData } from './client-envelopes.js';
+import { checkOutgoing, describe, makeBye, makeHello, prepareMessage, toErrorData } from './client-envelopes.js';
 import { ClientSender } from './client-sender.js';
 import { createClientEmitter, type DuplexClientEvents } from './client-events.js';
 import {
@@ -157,6 +157,8 @@ export class DuplexClient {
     const wasOpen = this.state === 'open';
     // Tell the server what we processed, so nothing is kept for a replay that will not come.
     if (wasOpen) this.acks.flush();
+    // The goodbye ends the session on the server; a close alone would leave it resumable until its TTL.
+    if (wasOpen) connection?.send(JSON.stringify(makeBye()));
     this.stop(new DuplexError(ErrorCode.NOT_CONNECTED, 'The client disconnected'));
     if (wasOpen) this.emitter.emit('disconnected', { code: 1000, reason: 'client disconnect' });
     if (connection !== undefined) await connection.close(1000, 'client disconnect', CLOSE_GRACE_MS);
