@@ -8,6 +8,7 @@ describe('resolveDuplexOptions', () => {
     expect(o.websocket).toEqual({ path: '/duplex', maxPayload: 1048576, perMessageDeflate: false, highWaterMark: 1048576 });
     expect(o.heartbeat).toEqual({ intervalMs: 25000, timeoutMs: 20000 });
     expect(o.session.ttlMs).toBe(120000);
+    expect(o.authTimeoutMs).toBe(10000);
     expect(o.outbox).toMatchObject({ maxMessages: 10000, maxBytes: 8388608, replayBatch: 256 });
     expect(o.identify({ id: 7 })).toBe('7');
     expect(o.identify({ sub: 'u' })).toBe('u');
@@ -22,6 +23,8 @@ describe('resolveDuplexOptions', () => {
     [{ protocols: [] }, 'protocols'],
     [{ session: { ttlMs: 1.5 } }, 'session.ttlMs'],
     [{ authenticate: 'yes' }, 'authenticate'],
+    [{ authTimeoutMs: 0 }, 'authTimeoutMs'],
+    [{ authTimeoutMs: 2 ** 31 }, 'authTimeoutMs'],
   ])('names the bad option in %j', (options, name) => {
     expect(() => resolveDuplexOptions(options as never)).toThrow(`option "${name}"`);
   });
