@@ -11,6 +11,7 @@ describe('resolveDuplexOptions', () => {
     expect(o.broker).toBeUndefined();
     expect(o.heartbeat).toEqual({ intervalMs: 25000, timeoutMs: 20000 });
     expect(o.session.ttlMs).toBe(120000);
+    expect(o.authTimeoutMs).toBe(10000);
     expect(o.outbox).toMatchObject({ maxMessages: 10000, maxBytes: 8388608, replayBatch: 256 });
     expect(o.identify({ id: 7 })).toBe('7');
     expect(o.identify({ sub: 'u' })).toBe('u');
@@ -28,6 +29,8 @@ describe('resolveDuplexOptions', () => {
     [{ protocols: [] }, 'protocols'],
     [{ session: { ttlMs: 1.5 } }, 'session.ttlMs'],
     [{ authenticate: 'yes' }, 'authenticate'],
+    [{ authTimeoutMs: 0 }, 'authTimeoutMs'],
+    [{ authTimeoutMs: 2 ** 31 }, 'authTimeoutMs'],
   ])('names the bad option in %j', (options, name) => {
     expect(() => resolveDuplexOptions(options as never)).toThrow(`option "${name}"`);
   });

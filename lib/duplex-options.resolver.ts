@@ -6,11 +6,13 @@ import type { DuplexBroker } from './brokers/broker.js';
 const MIB = 1024 * 1024;
 const KNOWN_PROTOCOLS = new Set<string>(Object.values(ProtocolType));
 const IMPLEMENTED_PROTOCOLS = new Set<string>([ProtocolType.WEBSOCKET]);
+/** setTimeout fires at once (1 ms) for any longer delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function positiveInt(value: number | undefined, fallback: number, option: string): number {
+function positiveInt(value: number | undefined, fallback: number, option: string, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(INVALID_OPTION(option, value, 'a positive integer'));
+  if (!Number.isSafeInteger(value) || value <= 0 || value > max) {
+    throw new Error(INVALID_OPTION(option, value, max === Number.MAX_SAFE_INTEGER ? 'a positive integer' : `a positive integer up to ${max}`));
   }
   return value;
 }
@@ -70,6 +72,7 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
   return {
     protocols: new Set(protocols),
     authenticate: options.authenticate,
+    authTimeoutMs: positiveInt(options.authTimeoutMs, 10_000, 'authTimeoutMs', MAX_TIMER_MS),
     identify: options.identify ?? defaultIdentify,
     broker,
     maxPayload: positiveInt(options.maxPayload, MIB, 'maxPayload'),

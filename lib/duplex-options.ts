@@ -15,6 +15,11 @@ export interface DuplexModuleOptions {
   /** Called once per connection, on every transport. Default: everyone is accepted with principal `null`. */
   authenticate?: AuthenticateFn;
   /**
+   * Longest wait for `authenticate` at a connection; past it the connection is refused
+   * (WebSocket: HTTP 503) and closed. Default 10,000 ms.
+   */
+  authTimeoutMs?: number;
+  /**
    * The identity a resume is bound to. Default: `principal.id`, else `principal.sub`, else the
    * principal's JSON. A resume by a principal with another identity is refused.
    */
@@ -65,6 +70,7 @@ export interface DuplexModuleOptions {
 export interface ResolvedDuplexOptions {
   protocols: ReadonlySet<ProtocolType>;
   authenticate: AuthenticateFn | undefined;
+  authTimeoutMs: number;
   identify: (principal: unknown) => string;
   broker: DuplexBroker | undefined;
   maxPayload: number;

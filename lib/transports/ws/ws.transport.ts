@@ -15,14 +15,9 @@ import { CloseReason } from '../../sessions/close-reason.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { ConnectionAuthenticator } from '../connection.authenticator.js';
 import { handshakeFromRequest } from '../http-handshake.js';
+import { AUTH_TIMED_OUT, authenticateWithin, refuseUpgrade, SHUTTING_DOWN, UNAUTHORIZED } from './upgrade.gate.js';
 import { UpgradeRouter } from './upgrade.router.js';
 import { WsLink } from './ws.link.js';
-
-const UNAUTHORIZED =
-  'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nUnauthorized';
-
-const SHUTTING_DOWN =
-  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nShutting down';
 
 /**
  * The WebSocket transport: a `ws` server in noServer mode on the Nest app's own HTTP server and
@@ -70,14 +65,19 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const ignore = (): void => undefined;
     socket.on('error', ignore);
     const handshake = handshakeFromRequest(request, ProtocolType.WEBSOCKET);
-    const auth = await this.authenticator.authenticate(handshake);
+    const auth = await authenticateWithin(this.authenticator.authenticate(handshake), socket, this.options.authTimeoutMs);
+    if (auth === 'closed') return;
+    if (auth === 'timed-out') {
+      refuseUpgrade(socket, AUTH_TIMED_OUT);
+      return;
+    }
     if (!auth.ok) {
-      socket.end(UNAUTHORIZED);
+      refuseUpgrade(socket, UNAUTHORIZED);
       return;
     }
     if (this.shuttingDown) {
       // Authenticated while the app was closing: refused, as a new connection would be.
-      socket.end(SHUTTING_DOWN);
+      refuseUpgrade(socket, SHUTTING_DOWN);
       return;
     }
     if (socket.destroyed || this.wss === undefined) return;
