@@ -23,3 +23,15 @@ export const DuplexParamtype = {
   SESSION_ID: 5,
 } as const;
 export type DuplexParamtype = (typeof DuplexParamtype)[keyof typeof DuplexParamtype];
+
+/**
+ * Metadata that Nest's public decorators write, read here and never written. The values are those
+ * of @nestjs/common's constants (`EXCEPTION_FILTERS_METADATA`, …), which v12 exports only from an
+ * internal path; the specs of this folder fail if one of them changes.
+ */
+export const NestMetadata = {
+  /** `@UseFilters()` on a class or method. */
+  EXCEPTION_FILTERS: '__exceptionFilters__',
+  /** `@Catch(...types)` on a filter class (and its prototype). */
+  FILTER_CATCH_EXCEPTIONS: '__filterCatchExceptions__',
+} as const;

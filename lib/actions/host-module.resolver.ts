@@ -1,0 +1,39 @@
+import type { Type } from '@nestjs/common';
+import { type DiscoveryService, ModuleRef } from '@nestjs/core';
+
+type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
+
+/**
+ * Resolves enhancer classes of a handler in the module of its host (the provider or controller
+ * that declares it), through that module's own ModuleRef: every module provides one. Nest
+ * resolves the enhancers of a controller the same way, in the controller's module.
+ */
+export class HostModuleResolver {
+  private readonly refs = new Map<unknown, ModuleRef>();
+
+  /** `providers`: every provider of the app (DiscoveryService), where the ModuleRefs are found. */
+  constructor(
+    providers: readonly InstanceWrapper[],
+    private readonly fallback: ModuleRef,
+  ) {
+    for (const wrapper of providers) {
+      if (wrapper.token === ModuleRef && wrapper.instance instanceof ModuleRef) {
+        this.refs.set(wrapper.host, wrapper.instance);
+      }
+    }
+  }
+
+  /**
+   * The instance Nest created, in the host's module, of a class given to `@UseFilters()` (its
+   * scanner registers those classes there); undefined when there is none.
+   */
+  filterOf(host: InstanceWrapper, type: object): object | undefined {
+    const ref = this.refs.get(host.host);
+    try {
+      const instance: unknown = (ref ?? this.fallback).get(type as Type, { strict: ref !== undefined });
+      return typeof instance === 'object' && instance !== null ? instance : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
