@@ -38,7 +38,7 @@ export class ActionContextCreator {
     this.nest.transformToResult = settleResult;
   }
 
-  /** `paramsKey`: the metadata key of the method's duplex parameters. */
+  /** `paramsKey`: the metadata key of the method's duplex parameters (see action-params.resolver.ts). */
   create(target: ActionTarget, paramsKey: string): ActionInvoker {
     const pipeline = this.nest.create(
       target.instance,

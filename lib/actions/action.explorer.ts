@@ -1,11 +1,11 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ApplicationConfig, DiscoveryService, ExternalContextCreator, MetadataScanner, ModuleRef } from '@nestjs/core';
 import type { EnvelopeData } from '../envelope/envelope.js';
-import { DUPLEX_ARGS_METADATA } from './action.constants.js';
-import { NON_STATIC_HANDLER } from './action.messages.js';
+import { FOREIGN_PARAMS, NON_STATIC_HANDLER } from './action.messages.js';
 import { ActionContextCreator, type ActionInvoker, type ActionTarget } from './action-context.creator.js';
 import { bindFilters } from './action-filters.js';
 import { ActionMetadataAccessor } from './action-metadata.accessor.js';
+import { resolveParamPipes, withResolvedParams } from './action-params.resolver.js';
 import { ActionRouter } from './action.router.js';
 import type { DuplexContext } from './duplex-context.js';
 import { HostModuleResolver } from './host-module.resolver.js';
@@ -75,25 +75,31 @@ export class ActionExplorer implements OnModuleInit {
       for (const action of actions) this.logger.warn(NON_STATIC_HANDLER(origin, action));
       return;
     }
+    // Refused rather than ignored: such a parameter would silently be `undefined` on every message.
+    const foreign = this.accessor.getForeignParamIndexes(instance, method, callback);
+    if (foreign.length > 0) throw new Error(FOREIGN_PARAMS(origin, actions, foreign));
+
     const target = { instance, callback: callback as ActionTarget['callback'], method };
-    const invoke = this.wrap(wrapper, target, exploration);
+    const invoke = await this.wrap(wrapper, target, exploration);
     for (const action of actions) {
       this.router.register(action, (data: EnvelopeData, context: DuplexContext) => invoke(context, data, action), origin);
     }
   }
 
-  /** Nest's pipeline around one method, with its exception filters. */
-  private wrap(
+  /** Nest's pipeline around one method, with its duplex parameters' pipes and its exception filters. */
+  private async wrap(
     wrapper: InstanceWrapper,
     target: Omit<ActionTarget, 'filters'>,
     { creator, modules, globalFilters }: Exploration,
-  ): ActionInvoker {
-    const { instance, callback } = target;
+  ): Promise<ActionInvoker> {
+    const { instance, callback, method } = target;
+    const declared = this.accessor.getParams(instance, method);
+    const params = declared && (await resolveParamPipes(declared, (type) => modules.pipeOf(wrapper, type)));
     const filters = bindFilters([...globalFilters, ...this.accessor.getFilterBindings(instance, callback)], {
       instanceOf: (type) => modules.filterOf(wrapper, type),
       catchTypes: (filter) => this.accessor.getCatchTypes(filter),
     });
-    return creator.create({ ...target, filters }, DUPLEX_ARGS_METADATA);
+    return withResolvedParams(instance, method, params, (key) => creator.create({ ...target, filters }, key));
   }
 }
 

@@ -10,6 +10,7 @@ type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
  */
 export class HostModuleResolver {
   private readonly refs = new Map<unknown, ModuleRef>();
+  private readonly pipes = new Map<ModuleRef, Map<unknown, Promise<unknown>>>();
 
   /** `providers`: every provider of the app (DiscoveryService), where the ModuleRefs are found. */
   constructor(
@@ -35,5 +36,25 @@ export class HostModuleResolver {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * An instance of a pipe class given to a duplex parameter decorator, created with the providers
+   * of the host's module, once per module and class. Nest's scanner does this only for the pipes
+   * of its own parameter decorators (`@Body(SomePipe)`), not for ours.
+   */
+  pipeOf(host: InstanceWrapper, type: Type): Promise<unknown> {
+    const ref = this.refs.get(host.host) ?? this.fallback;
+    let created = this.pipes.get(ref);
+    if (!created) {
+      created = new Map();
+      this.pipes.set(ref, created);
+    }
+    let pipe = created.get(type);
+    if (!pipe) {
+      pipe = ref.create(type);
+      created.set(type, pipe);
+    }
+    return pipe;
   }
 }
