@@ -1,6 +1,6 @@
 import type { EnvelopeData, MessageType } from './envelope.js';
 
-/** Everything of an outbound envelope except what differs per recipient (`session_id`, `seq`). */
+/** Everything of an outbound envelope except what differs per recipient (`session_id`, `seq`, `ack`). */
 export interface OutboundBody {
   id: string;
   type: MessageType;
@@ -11,22 +11,33 @@ export interface OutboundBody {
 }
 
 /**
- * An outbound message serialised once, however many sessions receive it: the JSON of the shared
- * part is computed when the message is made, and each recipient's frame only splices its own
- * `seq` and `session_id` in front (see json-codec.ts). Only the JSON is kept, not the object, so
- * a message waiting in an outbox costs about its serialised size.
+ * An outbound message serialised once, however many sessions receive it. It keeps one string,
+ * the body's JSON without its opening brace, built so that the data's JSON is a known slice of it:
+ * text transports splice each recipient's `seq`, `ack` and `session_id` in front (json-codec.ts),
+ * and codecs that carry `data` as JSON text (gRPC's `data_json`) take `dataJson()` without
+ * serialising again. A message waiting in an outbox costs about its serialised size.
+ * @publicApi
  */
 export class PreparedMessage {
   readonly id: string;
   readonly type: MessageType;
   readonly action: string;
   private readonly tail: string;
+  private readonly dataStart: number;
+  private readonly dataEnd: number;
+  private parsed: OutboundBody | undefined;
 
   constructor(body: OutboundBody) {
     this.id = body.id;
     this.type = body.type;
     this.action = body.action;
-    this.tail = JSON.stringify(body).slice(1);
+    const head = `"id":${JSON.stringify(body.id)},"type":${JSON.stringify(body.type)},"action":${JSON.stringify(body.action)},"data":`;
+    const data = JSON.stringify(body.data) as string | undefined;
+    if (data === undefined) throw new TypeError('The data of a message must be a JSON object');
+    const replyTo = body.reply_to === undefined ? '' : `,"reply_to":${JSON.stringify(body.reply_to)}`;
+    this.tail = `${head}${data},"timestamp":${JSON.stringify(body.timestamp)}${replyTo}}`;
+    this.dataStart = head.length;
+    this.dataEnd = head.length + data.length;
   }
 
   /** The body's JSON without its opening brace, e.g. `"id":"…","type":…}`. */
@@ -34,9 +45,15 @@ export class PreparedMessage {
     return this.tail;
   }
 
-  /** The body as an object again (decoded from the JSON; for codecs that need fields). */
+  /** The data's JSON, as serialised once for every recipient. */
+  dataJson(): string {
+    return this.tail.slice(this.dataStart, this.dataEnd);
+  }
+
+  /** The body as an object (parsed from the JSON on first use, then kept). */
   get body(): OutboundBody {
-    return JSON.parse(`{${this.tail}`) as OutboundBody;
+    this.parsed ??= JSON.parse(`{${this.tail}`) as OutboundBody;
+    return this.parsed;
   }
 
   /** Size used for outbox accounting: characters of the serialised body. */
