@@ -38,11 +38,9 @@ export class OutboundDelivery {
       if (result.reason === 'overflow') await this.overflow(sessionId);
       return result;
     }
+    this.waiters.wake(sessionId);
     const live = this.locals.get(sessionId);
-    if (live === undefined) {
-      this.waiters.wake(sessionId);
-      return result;
-    }
+    if (live === undefined) return result;
     const seq = result.seq;
     if (seq <= live.written) return result;
     if (!live.pumping && seq === live.written + 1 && live.link.writable) {

@@ -132,13 +132,14 @@ export class LinkSession implements LinkListener {
         continue;
       }
       const { live } = attached;
+      // Set at once, so that however this link ends from now on, closed() detaches the session.
+      this.live = live;
       if (this.ended) {
         await registry.detach(live);
         if (resumed === undefined) await registry.end(session.id, ErrorCode.SESSION_EXPIRED);
         return;
       }
       // From here to the end nothing awaits: the welcome is the first frame, replay comes after it.
-      this.live = live;
       this.source = {
         sessionId: live.id,
         principal: this.link.principal,

@@ -70,7 +70,10 @@ export class SessionRegistry {
     if (replaced !== undefined) this.retire(replaced, CloseReason.TAKEN_OVER, 'session resumed on another connection');
     const previous = result.previous;
     if (previous !== undefined && previous.node !== this.node) {
-      await this.broker.bus.send(previous.node, { kind: 'takeover', sessionId, link: previous.link });
+      // Best effort: if the old node is not told, its link dies by heartbeat; this one is the holder either way.
+      this.broker.bus
+        .send(previous.node, { kind: 'takeover', sessionId, link: previous.link })
+        .catch((err: unknown) => this.logger.warn(`Telling node ${previous.node} of a takeover failed: ${String(err)}`));
     }
     return { live, lastSeq: result.lastSeq, trimmed: result.trimmed, inboundSeq: result.inboundSeq };
   }
