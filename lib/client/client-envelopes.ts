@@ -45,6 +45,16 @@ export function makeHello(resume: ResumeState | undefined): Envelope {
   return makeEnvelope('request', HELLO_ACTION, data);
 }
 
+/** The action of the goodbye that ends the session (docs/protocol.md). */
+export const BYE_ACTION = '$bye';
+
+/** The goodbye: an unsequenced request, answered by an unsequenced `response` before the server closes. */
+export function makeBye(sessionId: string): Envelope {
+  const bye = makeEnvelope('request', BYE_ACTION, {});
+  bye.session_id = sessionId;
+  return bye;
+}
+
 function isPlainObject(value: unknown): value is EnvelopeData {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
