@@ -5,9 +5,13 @@ describe('resolveDuplexOptions', () => {
   it('applies the documented defaults', () => {
     const o = resolveDuplexOptions();
     expect([...o.protocols]).toEqual(['websocket']);
-    expect(o.websocket).toEqual({ path: '/duplex', maxPayload: 1048576, perMessageDeflate: false, highWaterMark: 1048576 });
+    expect(o.websocket).toEqual({ path: '/duplex', perMessageDeflate: false, highWaterMark: 1048576 });
+    expect(o.maxPayload).toBe(1048576);
+    expect(o.session).toEqual({ ttlMs: 120000, maxSessions: 100000 });
+    expect(o.broker).toBeUndefined();
     expect(o.heartbeat).toEqual({ intervalMs: 25000, timeoutMs: 20000 });
     expect(o.session.ttlMs).toBe(120000);
+    expect(o.authTimeoutMs).toBe(10000);
     expect(o.outbox).toMatchObject({ maxMessages: 10000, maxBytes: 8388608, replayBatch: 256 });
     expect(o.identify({ id: 7 })).toBe('7');
     expect(o.identify({ sub: 'u' })).toBe('u');
@@ -18,10 +22,15 @@ describe('resolveDuplexOptions', () => {
     [{ heartbeat: { intervalMs: 0 } }, 'heartbeat.intervalMs'],
     [{ outbox: { maxMessages: -1 } }, 'outbox.maxMessages'],
     [{ websocket: { path: 'duplex' } }, 'websocket.path'],
+    [{ session: { maxSessions: 0 } }, 'session.maxSessions'],
+    [{ broker: {} }, 'broker'],
+    [{ websocket: { maxPayload: 10 } }, 'websocket.maxPayload'],
     [{ protocols: ['carrier-pigeon'] }, 'protocols'],
     [{ protocols: [] }, 'protocols'],
     [{ session: { ttlMs: 1.5 } }, 'session.ttlMs'],
     [{ authenticate: 'yes' }, 'authenticate'],
+    [{ authTimeoutMs: 0 }, 'authTimeoutMs'],
+    [{ authTimeoutMs: 2 ** 31 }, 'authTimeoutMs'],
   ])('names the bad option in %j', (options, name) => {
     expect(() => resolveDuplexOptions(options as never)).toThrow(`option "${name}"`);
   });

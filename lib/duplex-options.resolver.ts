@@ -1,15 +1,18 @@
 import { type DuplexModuleOptions, type ResolvedDuplexOptions } from './duplex-options.js';
 import { ProtocolType } from './envelope/envelope.js';
 import { INVALID_OPTION } from './duplex.messages.js';
+import type { DuplexBroker } from './brokers/broker.js';
 
 const MIB = 1024 * 1024;
 const KNOWN_PROTOCOLS = new Set<string>(Object.values(ProtocolType));
 const IMPLEMENTED_PROTOCOLS = new Set<string>([ProtocolType.WEBSOCKET]);
+/** setTimeout fires at once (1 ms) for any longer delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function positiveInt(value: number | undefined, fallback: number, option: string): number {
+function positiveInt(value: number | undefined, fallback: number, option: string, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(INVALID_OPTION(option, value, 'a positive integer'));
+  if (!Number.isSafeInteger(value) || value <= 0 || value > max) {
+    throw new Error(INVALID_OPTION(option, value, max === Number.MAX_SAFE_INTEGER ? 'a positive integer' : `a positive integer up to ${max}`));
   }
   return value;
 }
@@ -24,6 +27,12 @@ function defaultIdentify(principal: unknown): string {
     }
   }
   return JSON.stringify(principal);
+}
+
+function isBroker(value: unknown): value is DuplexBroker {
+  if (typeof value !== 'object' || value === null) return false;
+  const b = value as Record<string, unknown>;
+  return ['sessions', 'outbox', 'inbound', 'rooms', 'bus'].every((part) => typeof b[part] === 'object' && b[part] !== null);
 }
 
 /** Applies the defaults (the only place they live) and validates every option, naming the bad one. */
@@ -53,17 +62,22 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
     intervalMs: positiveInt(options.heartbeat?.intervalMs, 25_000, 'heartbeat.intervalMs'),
     timeoutMs: positiveInt(options.heartbeat?.timeoutMs, 20_000, 'heartbeat.timeoutMs'),
   };
-  const store = options.outbox?.store;
-  if (store !== undefined && (typeof store !== 'object' || typeof store.append !== 'function')) {
-    throw new Error(INVALID_OPTION('outbox.store', store, 'an OutboxStore'));
+  const broker = options.broker;
+  if (broker !== undefined && !isBroker(broker)) {
+    throw new Error(INVALID_OPTION('broker', broker, 'a DuplexBroker (e.g. new MemoryBroker())'));
+  }
+  if ((options.websocket as { maxPayload?: unknown } | undefined)?.maxPayload !== undefined) {
+    throw new Error(INVALID_OPTION('websocket.maxPayload', (options.websocket as { maxPayload?: unknown }).maxPayload, 'nothing: the limit is now the top-level "maxPayload", shared by every transport'));
   }
   return {
     protocols: new Set(protocols),
     authenticate: options.authenticate,
+    authTimeoutMs: positiveInt(options.authTimeoutMs, 10_000, 'authTimeoutMs', MAX_TIMER_MS),
     identify: options.identify ?? defaultIdentify,
+    broker,
+    maxPayload: positiveInt(options.maxPayload, MIB, 'maxPayload'),
     websocket: {
       path,
-      maxPayload: positiveInt(options.websocket?.maxPayload, MIB, 'websocket.maxPayload'),
       perMessageDeflate: options.websocket?.perMessageDeflate ?? false,
       highWaterMark: positiveInt(options.websocket?.highWaterMark, MIB, 'websocket.highWaterMark'),
     },
@@ -74,12 +88,14 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
       intervalMs: positiveInt(options.ack?.intervalMs, 50, 'ack.intervalMs'),
       maxMessages: positiveInt(options.ack?.maxMessages, 32, 'ack.maxMessages'),
     },
-    session: { ttlMs: positiveInt(options.session?.ttlMs, 120_000, 'session.ttlMs') },
+    session: {
+      ttlMs: positiveInt(options.session?.ttlMs, 120_000, 'session.ttlMs'),
+      maxSessions: positiveInt(options.session?.maxSessions, 100_000, 'session.maxSessions'),
+    },
     outbox: {
       maxMessages: positiveInt(options.outbox?.maxMessages, 10_000, 'outbox.maxMessages'),
       maxBytes: positiveInt(options.outbox?.maxBytes, 8 * MIB, 'outbox.maxBytes'),
       replayBatch: positiveInt(options.outbox?.replayBatch, 256, 'outbox.replayBatch'),
-      store,
     },
     dedupWindow: positiveInt(options.dedupWindow, 1024, 'dedupWindow'),
     maxInflight: positiveInt(options.maxInflight, 256, 'maxInflight'),

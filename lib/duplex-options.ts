@@ -1,6 +1,6 @@
 import type { Handshake } from './actions/duplex-context.js';
 import { ProtocolType } from './envelope/envelope.js';
-import type { OutboxStore } from './delivery/outbox.store.js';
+import type { DuplexBroker } from './brokers/broker.js';
 
 /**
  * Decides who a connection belongs to. Return the principal (any value but null/undefined) to
@@ -15,15 +15,25 @@ export interface DuplexModuleOptions {
   /** Called once per connection, on every transport. Default: everyone is accepted with principal `null`. */
   authenticate?: AuthenticateFn;
   /**
+   * Longest wait for `authenticate` at a connection; past it the connection is refused
+   * (WebSocket: HTTP 503) and closed. Default 10,000 ms.
+   */
+  authTimeoutMs?: number;
+  /**
    * The identity a resume is bound to. Default: `principal.id`, else `principal.sub`, else the
    * principal's JSON. A resume by a principal with another identity is refused.
    */
   identify?: (principal: unknown) => string;
+  /**
+   * Where sessions, outboxes, de-duplication state and rooms live, and how nodes reach each other.
+   * Default: a MemoryBroker of this app alone. Apps (nodes) sharing one broker share their sessions.
+   */
+  broker?: DuplexBroker;
+  /** Largest inbound message in bytes, on every transport (WebSocket: larger closes with 1009). Default 1 MiB. */
+  maxPayload?: number;
   websocket?: {
     /** URL path on the app's HTTP server. Default `/duplex`. */
     path?: string;
-    /** Largest inbound frame in bytes; larger closes the connection with 1009. Default 1 MiB. */
-    maxPayload?: number;
     /** Default false (it costs memory per connection). */
     perMessageDeflate?: boolean;
     /** Bytes buffered in a socket before the outbox stops writing to it. Default 1 MiB. */
@@ -39,6 +49,8 @@ export interface DuplexModuleOptions {
   session?: {
     /** How long a session without a connection is kept for a resume. Default 120,000 ms. */
     ttlMs?: number;
+    /** Sessions the broker holds at most (connected or waiting for a resume); past it new ones are refused. Default 100,000. */
+    maxSessions?: number;
   };
   outbox?: {
     /** Un-acked messages a session may hold. Default 10,000. */
@@ -47,8 +59,6 @@ export interface DuplexModuleOptions {
     maxBytes?: number;
     /** Messages per replay batch. Default 256. */
     replayBatch?: number;
-    /** Where outboxes live. Default: in this process's memory. */
-    store?: OutboxStore;
   };
   /** Request ids remembered per session to run a retried request once. Default 1,024. */
   dedupWindow?: number;
@@ -60,14 +70,17 @@ export interface DuplexModuleOptions {
 export interface ResolvedDuplexOptions {
   protocols: ReadonlySet<ProtocolType>;
   authenticate: AuthenticateFn | undefined;
+  authTimeoutMs: number;
   identify: (principal: unknown) => string;
-  websocket: { path: string; maxPayload: number; perMessageDeflate: boolean; highWaterMark: number };
+  broker: DuplexBroker | undefined;
+  maxPayload: number;
+  websocket: { path: string; perMessageDeflate: boolean; highWaterMark: number };
   handshakeTimeoutMs: number;
   requestTimeoutMs: number;
   heartbeat: { intervalMs: number; timeoutMs: number };
   ack: { intervalMs: number; maxMessages: number };
-  session: { ttlMs: number };
-  outbox: { maxMessages: number; maxBytes: number; replayBatch: number; store: OutboxStore | undefined };
+  session: { ttlMs: number; maxSessions: number };
+  outbox: { maxMessages: number; maxBytes: number; replayBatch: number };
   dedupWindow: number;
   maxInflight: number;
 }

@@ -1,17 +1,24 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
 import { ActionExplorer } from './actions/action.explorer.js';
 import { ActionMetadataAccessor } from './actions/action-metadata.accessor.js';
 import { ActionRouter } from './actions/action.router.js';
-import { MemoryOutboxStore } from './delivery/memory-outbox.store.js';
+import { MemoryBroker } from './brokers/memory/memory.broker.js';
 import { OutboundDelivery } from './delivery/outbound.delivery.js';
-import { DUPLEX_OUTBOX_STORE, DUPLEX_RESOLVED_OPTIONS } from './duplex.constants.js';
+import { PullWaiters } from './delivery/pull.waiters.js';
+import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from './duplex.constants.js';
 import { DuplexConfigurableModule, DUPLEX_MODULE_OPTIONS } from './duplex.module-definition.js';
 import type { DuplexModuleOptions, ResolvedDuplexOptions } from './duplex-options.js';
 import { resolveDuplexOptions } from './duplex-options.resolver.js';
 import { DuplexService } from './duplex.service.js';
 import { InboundAckFlusher } from './sessions/inbound-ack.flusher.js';
+import { InboundDoor } from './sessions/inbound.door.js';
 import { InboundProcessor } from './sessions/inbound.processor.js';
+import { InflightLimiter } from './sessions/inflight.limiter.js';
+import { LocalSessions } from './sessions/local-sessions.js';
+import { NodeEvents } from './sessions/node.events.js';
+import { PullDoor } from './sessions/pull.door.js';
 import { SessionRegistry } from './sessions/session.registry.js';
 import { SessionService } from './sessions/session.service.js';
 import { ConnectionAuthenticator } from './transports/connection.authenticator.js';
@@ -31,17 +38,24 @@ import { WsTransport } from './transports/ws/ws.transport.js';
       inject: [DUPLEX_MODULE_OPTIONS],
     },
     {
-      provide: DUPLEX_OUTBOX_STORE,
-      useFactory: (options: ResolvedDuplexOptions) => options.outbox.store ?? new MemoryOutboxStore(options.outbox),
+      provide: DUPLEX_BROKER,
+      useFactory: (options: ResolvedDuplexOptions) => options.broker ?? new MemoryBroker(),
       inject: [DUPLEX_RESOLVED_OPTIONS],
     },
+    { provide: DUPLEX_NODE_ID, useFactory: () => randomBytes(9).toString('base64url') },
     ActionMetadataAccessor,
     ActionRouter,
     ActionExplorer,
+    LocalSessions,
     SessionRegistry,
+    PullWaiters,
     OutboundDelivery,
+    InflightLimiter,
     InboundProcessor,
     InboundAckFlusher,
+    InboundDoor,
+    PullDoor,
+    NodeEvents,
     SessionService,
     ConnectionAuthenticator,
     WsTransport,

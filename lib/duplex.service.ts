@@ -1,22 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { type ActionHandlerFn, ActionRouter } from './actions/action.router.js';
 import type { Handshake } from './actions/duplex-context.js';
+import type { AppendResult, DuplexBroker } from './brokers/broker.js';
 import { OutboundDelivery } from './delivery/outbound.delivery.js';
-import { DUPLEX_RESOLVED_OPTIONS } from './duplex.constants.js';
+import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from './duplex.constants.js';
 import { REQUEST_TIMED_OUT, SESSION_NOT_FOUND } from './duplex.messages.js';
 import type { ResolvedDuplexOptions } from './duplex-options.js';
 import { DuplexError } from './envelope/duplex.error.js';
 import { type EnvelopeData } from './envelope/envelope.js';
 import { preparedNotification, preparedRequest } from './envelope/envelope.factory.js';
 import { ErrorCode } from './envelope/error-codes.js';
-import type { Session } from './sessions/session.js';
+import { newRequestId } from './sessions/request-id.js';
 import { SessionRegistry } from './sessions/session.registry.js';
 
 /** @publicApi */
 export interface BroadcastOptions {
-  /** Only these sessions (default: every session). */
+  /** Only these sessions (default: every session, on every node). */
   sessionIds?: Iterable<string>;
+  /** Only the members of these rooms (combined with `sessionIds` as a union). */
+  rooms?: Iterable<string>;
   /** Not these sessions. */
   except?: Iterable<string>;
 }
@@ -38,8 +40,9 @@ export interface SessionInfo {
 }
 
 /**
- * What applications inject to talk to clients. Every message it sends is sequenced and kept in
- * the session's outbox until acknowledged, so it reaches a client that is briefly offline.
+ * What applications inject to talk to clients, on whichever node their link is. Every message it
+ * sends is sequenced and kept in the session's outbox until acknowledged, so it reaches a client
+ * that is briefly offline.
  * @publicApi
  */
 @Injectable()
@@ -48,15 +51,14 @@ export class DuplexService {
     private readonly registry: SessionRegistry,
     private readonly delivery: OutboundDelivery,
     private readonly router: ActionRouter,
+    @Inject(DUPLEX_BROKER) private readonly broker: DuplexBroker,
+    @Inject(DUPLEX_NODE_ID) private readonly node: string,
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
-  /** Sends a notification to one session. Rejects with `session_expired` if the session is unknown. */
+  /** Sends a notification to one session. Rejects with `session_expired` if the session is unknown, `outbox_overflow` if it is full. */
   async send(sessionId: string, action: string, data: EnvelopeData = {}): Promise<void> {
-    const session = this.session(sessionId);
-    if (!(await this.delivery.enqueue(session, preparedNotification(action, data)))) {
-      throw new DuplexError(ErrorCode.OUTBOX_OVERFLOW, `Session "${sessionId}" could not take the message`);
-    }
+    check(sessionId, await this.delivery.enqueue(sessionId, preparedNotification(action, data)));
   }
 
   /** The seed's API: `sendMessage({ action, data }, sessionId)`. */
@@ -66,39 +68,45 @@ export class DuplexService {
 
   /** Asks a client and awaits its answer (a `response`'s data; an `error` rejects with its code). */
   async request(sessionId: string, action: string, data: EnvelopeData = {}, options: RequestOptions = {}): Promise<EnvelopeData> {
-    const session = this.session(sessionId);
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
-    const id = randomUUID();
-    const message = preparedRequest(id, action, data);
+    const id = newRequestId(this.node);
     const answer = this.registry.pending.wait(id, sessionId, timeoutMs, REQUEST_TIMED_OUT(action, timeoutMs));
     try {
-      if (!(await this.delivery.enqueue(session, message))) {
-        this.registry.pending.fail(id, new DuplexError(ErrorCode.OUTBOX_OVERFLOW, `Session "${sessionId}" could not take the request`));
-      }
+      check(sessionId, await this.delivery.enqueue(sessionId, preparedRequest(id, action, data)));
     } catch (err) {
-      this.registry.pending.fail(id, new DuplexError(ErrorCode.INTERNAL, `The request could not be queued: ${String(err)}`));
+      const error = err instanceof DuplexError ? err : new DuplexError(ErrorCode.INTERNAL, `The request could not be queued: ${String(err)}`);
+      this.registry.pending.fail(id, error);
     }
     return answer;
   }
 
   /**
-   * Sends one notification to many sessions, serialised once. Resolves with the number of
-   * sessions it was queued for.
+   * Sends one notification to many sessions (on every node), serialised once. Resolves with the
+   * number of sessions it was queued for.
    */
   async broadcast(action: string, data: EnvelopeData = {}, options: BroadcastOptions = {}): Promise<number> {
     const message = preparedNotification(action, data);
     const except = options.except === undefined ? undefined : new Set(options.except);
-    const targets: Session[] = [];
-    if (options.sessionIds === undefined) {
-      for (const session of this.registry.all()) if (!except?.has(session.id)) targets.push(session);
+    let targets: Iterable<string>;
+    if (options.sessionIds === undefined && options.rooms === undefined) {
+      targets = (await this.broker.sessions.list()).map((record) => record.id);
     } else {
-      for (const id of new Set(options.sessionIds)) {
-        const session = this.registry.get(id);
-        if (session !== undefined && !except?.has(id)) targets.push(session);
-      }
+      const chosen = new Set(options.sessionIds ?? []);
+      for (const room of options.rooms ?? []) for (const id of await this.broker.rooms.members(room)) chosen.add(id);
+      targets = chosen;
     }
-    const queued = await Promise.all(targets.map((session) => this.delivery.enqueue(session, message)));
-    return queued.filter(Boolean).length;
+    const queued: Promise<AppendResult>[] = [];
+    for (const id of targets) if (!except?.has(id)) queued.push(this.delivery.enqueue(id, message));
+    return (await Promise.all(queued)).filter((result) => result.ok).length;
+  }
+
+  /** Adds a session to a room (kept across reconnects and nodes until the session ends). */
+  async join(sessionId: string, room: string): Promise<void> {
+    if (!(await this.broker.rooms.join(sessionId, room))) throw new DuplexError(ErrorCode.SESSION_EXPIRED, SESSION_NOT_FOUND(sessionId));
+  }
+
+  async leave(sessionId: string, room: string): Promise<void> {
+    await this.broker.rooms.leave(sessionId, room);
   }
 
   /** Adds a handler at run time (the seed's model); it runs without Nest's guards and pipes. */
@@ -106,19 +114,20 @@ export class DuplexService {
     this.router.registerCallback(action, handler);
   }
 
-  getSessions(): SessionInfo[] {
-    return [...this.registry.all()].map((session) => ({
-      sessionId: session.id,
-      connected: session.connected,
-      transport: session.link?.handshake.transport,
-      principal: session.principal,
-      offlineSince: session.offlineSince,
+  /** Every live session, on every node sharing the broker. */
+  async getSessions(): Promise<SessionInfo[]> {
+    return (await this.broker.sessions.list()).map((record) => ({
+      sessionId: record.id,
+      connected: record.holder !== undefined,
+      transport: record.holder?.transport as Handshake['transport'] | undefined,
+      principal: record.principal,
+      offlineSince: record.offlineSince,
     }));
   }
+}
 
-  private session(sessionId: string): Session {
-    const session = this.registry.get(sessionId);
-    if (session === undefined) throw new DuplexError(ErrorCode.SESSION_EXPIRED, SESSION_NOT_FOUND(sessionId));
-    return session;
-  }
+function check(sessionId: string, result: AppendResult): void {
+  if (result.ok) return;
+  if (result.reason === 'missing') throw new DuplexError(ErrorCode.SESSION_EXPIRED, SESSION_NOT_FOUND(sessionId));
+  throw new DuplexError(ErrorCode.OUTBOX_OVERFLOW, `Session "${sessionId}" could not take the message: its outbox is full, and it was ended`);
 }

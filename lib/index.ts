@@ -15,9 +15,36 @@ export { MessageType, ProtocolType } from './envelope/envelope.js';
 export type { EnvelopeData } from './envelope/envelope.js';
 export { ErrorCode } from './envelope/error-codes.js';
 export { DuplexError } from './envelope/duplex.error.js';
-export type { OutboxStore, OutboxEntry, AppendResult, OutboxLimits } from './delivery/outbox.store.js';
-export type { PreparedMessage } from './envelope/prepared-message.js';
-export { MemoryOutboxStore } from './delivery/memory-outbox.store.js';
+export type {
+  DuplexBroker,
+  BrokerSessions,
+  BrokerOutbox,
+  BrokerInbound,
+  BrokerRooms,
+  BrokerBus,
+  SessionRecord,
+  SessionLookup,
+  SessionLimits,
+  LinkHolder,
+  EndReason,
+  CreateResult,
+  AttachResult,
+  OutboxLimits,
+  AppendResult,
+  AppendOptions,
+  OutboxEntry,
+  OutboxRead,
+  InboundOffer,
+  InboundVerdict,
+  NodeEvent,
+} from './brokers/broker.js';
+export { MemoryBroker } from './brokers/memory/memory.broker.js';
+export { PreparedMessage } from './envelope/prepared-message.js';
+export { SessionService } from './sessions/session.service.js';
+export type { PullRequest, PullResult } from './sessions/pull.door.js';
+export type { InboundBatch, InboundBatchResult } from './sessions/inbound.door.js';
+export type { Link, LinkListener } from './sessions/link.js';
+export { CloseReason } from './sessions/close-reason.js';
 
 /** The wire message (docs/protocol.md §1). */
 export type Envelope<D extends EnvelopeData = EnvelopeData> = EnvelopeShape<D>;

@@ -9,8 +9,8 @@ export class StatsHandler {
   /** Admins only: how many sessions the server holds (offline ones included, until they expire). */
   @OnAction('stats')
   @UseGuards(AdminGuard)
-  stats(): { sessions: number; connected: number } {
-    const sessions = this.duplex.getSessions();
+  async stats(): Promise<{ sessions: number; connected: number }> {
+    const sessions = await this.duplex.getSessions();
     return { sessions: sessions.length, connected: sessions.filter((session) => session.connected).length };
   }
 }

@@ -128,6 +128,25 @@ describe('DuplexClient transports, failures and goodbye', () => {
     }
   });
 
+  it('classifies a full server (session_limit) as refused, and connects once a session has left', async () => {
+    const full = await startTestApp(fixtureModule({ authenticate: tokenAuth, session: { maxSessions: 1 } }));
+    const local = new ClientPool();
+    try {
+      const first = await local.connect({ serverUrl: full.httpUrl, query: { token: 'bob' } });
+      const second = local.create({ serverUrl: full.httpUrl, query: { token: 'alice' } });
+      const { failed, error } = failureOf(second);
+      expect(await second.connect()).toBe(false);
+      expect(await failed).toMatchObject({ transport: 'websocket', failure: 'refused' });
+      expect(await error).toMatchObject({ code: 'session_limit', details: { failure: 'refused' } });
+
+      await first.disconnect();
+      expect(await second.connect()).toBe(true);
+    } finally {
+      await local.closeAll();
+      await full.app.close();
+    }
+  });
+
   it('reports the transport in use, and the change of transport at the first welcome', async () => {
     const client = pool.create({ serverUrl: t.httpUrl, query: { token: 'bob' }, transports: ['websocket'] });
     const changed = nextValue((resolve) => client.on('transport_changed', resolve), 5000, 'transport_changed');
@@ -143,7 +162,7 @@ describe('DuplexClient transports, failures and goodbye', () => {
     const socket = RecordingWebSocket.last!;
     const sessionId = client.sessionId!;
     const duplex = t.app.get(DuplexService);
-    expect(duplex.getSessions().map((s) => s.sessionId)).toContain(sessionId);
+    expect((await duplex.getSessions()).map((s) => s.sessionId)).toContain(sessionId);
 
     await client.disconnect();
     const bye = socket.sent.find((f) => f.action === '$bye');
@@ -153,7 +172,7 @@ describe('DuplexClient transports, failures and goodbye', () => {
     expect(answer).toMatchObject({ type: 'response', action: '$bye', data: {} });
     expect(answer).not.toHaveProperty('seq');
     expect(await deadline(socket.closed, 5000, 'the close')).toBe(1000);
-    expect(duplex.getSessions().map((s) => s.sessionId)).not.toContain(sessionId);
+    expect((await duplex.getSessions()).map((s) => s.sessionId)).not.toContain(sessionId);
     expect(client.transport).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DuplexService } from '../lib/index.js';
+import { type DuplexBroker, DuplexService, MemoryBroker } from '../lib/index.js';
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
 import { ClientPool, deadline } from './support/clients.js';
 import { seededRandom } from './support/seeded-random.js';
+import { slowBroker } from './support/slow-broker.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { TRANSPORTS } from './support/transport-cases.js';
 
@@ -17,7 +18,14 @@ const MIN_EFFECTIVE_KILLS = 20;
 /** Lets the event loop run for `ms`: pacing a producer over time, never used to wait for a result. */
 const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-describe.each(TRANSPORTS)('delivery under link kills over $name', ({ protocolType }) => {
+/** The default broker, and the same behind a wrapper that answers every call a few turns late, in order (as a network broker would). */
+const BROKER_CASES: Array<{ broker: string; make: (random: () => number) => DuplexBroker }> = [
+  { broker: 'memory broker', make: () => new MemoryBroker() },
+  { broker: 'slow async broker', make: (random) => slowBroker(new MemoryBroker(), random) },
+];
+const CASES = TRANSPORTS.flatMap((transport) => BROKER_CASES.map((broker) => ({ ...transport, ...broker })));
+
+describe.each(CASES)('delivery under link kills over $name, $broker', ({ protocolType, make }) => {
   let t: TestApp | undefined;
   let proxy: ChaosProxy | undefined;
   const pool = new ClientPool();
@@ -33,7 +41,7 @@ describe.each(TRANSPORTS)('delivery under link kills over $name', ({ protocolTyp
     const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000_007);
     const random = seededRandom(seed);
     t = await startTestApp(
-      fixtureModule({ heartbeat: { intervalMs: 1000, timeoutMs: 1000 }, outbox: { maxMessages: 50_000 } }),
+      fixtureModule({ broker: make(seededRandom(seed + 1)), heartbeat: { intervalMs: 1000, timeoutMs: 1000 }, outbox: { maxMessages: 50_000 } }),
     );
     proxy = await ChaosProxy.start(t.port);
     const duplex = t.app.get(DuplexService);

@@ -35,7 +35,7 @@ describe('memory', () => {
           await peer.close();
         }
       }
-      await until(() => duplex.getSessions().every((s) => !s.connected), 5000, 'sessions to go offline');
+      await until(async () => (await duplex.getSessions()).every((s) => !s.connected), 5000, 'sessions to go offline');
       const before = heapUsed();
       for (const id of ids) {
         // distinct messages per session (a broadcast would share one body and cost far less)

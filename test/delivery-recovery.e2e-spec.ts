@@ -45,7 +45,7 @@ describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
       const sending = stream(duplex, sessionId, received, 100 + round * 100, 200 + round * 100);
       expect((await back).resumed).toBe(true);
       await sending;
-      expect(duplex.getSessions().find((s) => s.sessionId === sessionId)?.connected).toBe(true);
+      expect((await duplex.getSessions()).find((s) => s.sessionId === sessionId)?.connected).toBe(true);
     }
     expect(received).toEqual(Array.from({ length: 1100 }, (_, i) => i));
   });
@@ -63,7 +63,7 @@ describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
     for (let i = 50; i < 150; i++) await duplex.send(sessionId, 'tick', { i });
     await lost;
     // the server still holds the old link when the resume arrives (its own timeout is 5 s away)
-    expect(duplex.getSessions().find((s) => s.sessionId === sessionId)?.connected).toBe(true);
+    expect((await duplex.getSessions()).find((s) => s.sessionId === sessionId)?.connected).toBe(true);
     expect((await back).resumed).toBe(true);
     await stream(duplex, sessionId, received, 150, 200);
     expect(received).toEqual(Array.from({ length: 200 }, (_, i) => i));
@@ -74,7 +74,7 @@ describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
     const { client, received, duplex, sessionId } = await setUp({ session: { ttlMs: 10_000 } }, { reconnect: { baseMs: 20, maxMs: 50 } });
     proxy!.refuse(true);
     proxy!.killClientSide();
-    await until(() => duplex.getSessions().find((s) => s.sessionId === sessionId)?.connected === false, 5000, 'server to notice');
+    await until(async () => (await duplex.getSessions()).find((s) => s.sessionId === sessionId)?.connected === false, 5000, 'server to notice');
     for (let i = 0; i < 500; i++) await duplex.send(sessionId, 'tick', { i });
     const back = nextValue<{ resumed: boolean }>((resolve) => client.on('reconnected', resolve), 5000, 'reconnected');
     proxy!.refuse(false);
@@ -87,7 +87,7 @@ describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
     const { client, duplex, sessionId } = await setUp({ session: { ttlMs: 200 } }, { reconnect: { baseMs: 20, maxMs: 50 } });
     proxy!.refuse(true);
     proxy!.killClientSide();
-    await until(() => !duplex.getSessions().some((s) => s.sessionId === sessionId), 5000, 'session to expire');
+    await until(async () => !(await duplex.getSessions()).some((s) => s.sessionId === sessionId), 5000, 'session to expire');
     const lostEvent = nextValue<{ code: string }>((resolve) => client.on('session_lost', resolve), 5000, 'session_lost');
     proxy!.refuse(false);
     expect((await lostEvent).code).toBe('session_expired');
@@ -100,7 +100,7 @@ describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
     const { client, duplex, sessionId } = await setUp({ outbox: { maxMessages: 20 } }, { reconnect: { baseMs: 20, maxMs: 50 } });
     proxy!.refuse(true);
     proxy!.killClientSide();
-    await until(() => duplex.getSessions().find((s) => s.sessionId === sessionId)?.connected === false, 5000, 'server to notice');
+    await until(async () => (await duplex.getSessions()).find((s) => s.sessionId === sessionId)?.connected === false, 5000, 'server to notice');
     for (let i = 0; i < 20; i++) await duplex.send(sessionId, 'tick', { i });
     await expect(duplex.send(sessionId, 'tick', { i: 20 })).rejects.toMatchObject({ code: 'outbox_overflow' });
     const lostEvent = nextValue<{ code: string }>((resolve) => client.on('session_lost', resolve), 5000, 'session_lost');
@@ -117,7 +117,7 @@ describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
     const rawSession = (welcome.data as Record<string, unknown>).session_id as string;
     peer.ws.pause();
     const pausedAt = Date.now();
-    await until(() => duplex.getSessions().find((s) => s.sessionId === rawSession)?.connected === false, 2000, 'server detection');
+    await until(async () => (await duplex.getSessions()).find((s) => s.sessionId === rawSession)?.connected === false, 2000, 'server detection');
     expect(Date.now() - pausedAt).toBeLessThanOrEqual(heartbeat.intervalMs + heartbeat.timeoutMs + slack);
     peer.ws.terminate();
     // client end: the link goes silent in both directions

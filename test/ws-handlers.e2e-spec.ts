@@ -108,9 +108,9 @@ describe('handlers over WebSocket with DuplexClient', () => {
     const client = await as('bob');
     const id = client.sessionId!;
     const duplex = t.app.get(DuplexService);
-    expect(duplex.getSessions().some((s) => s.sessionId === id)).toBe(true);
+    expect((await duplex.getSessions()).some((s) => s.sessionId === id)).toBe(true);
     await client.disconnect();
-    await until(() => !duplex.getSessions().some((s) => s.sessionId === id), 2000, 'the session to end');
+    await until(async () => !(await duplex.getSessions()).some((s) => s.sessionId === id), 2000, 'the session to end');
   });
 
   it('an unknown action is an unknown_action error', async () => {

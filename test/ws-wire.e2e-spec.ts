@@ -45,7 +45,7 @@ describe('WebSocket wire protocol', () => {
   });
 
   it('answers every kind of bad input with an error envelope and keeps serving a second client', async () => {
-    t = await startTestApp(fixtureModule({ websocket: { maxPayload: 4096 } }));
+    t = await startTestApp(fixtureModule({ maxPayload: 4096 }));
     const { peer } = await hello(t.wsUrl);
     const { peer: other } = await hello(t.wsUrl);
     const ok = async (n: number) => {

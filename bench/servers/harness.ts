@@ -9,7 +9,7 @@ import { processStats, serveControl, settleHeap } from '../lib/control.js';
 export interface SystemServer {
   port: number;
   /** Connections the server holds right now. */
-  connections(): number;
+  connections(): number | Promise<number>;
   /**
    * Sends `burst` messages (payload `broadcastData(round, i)`) to every connected client, the way
    * an application of this system would: serialise once, then one send per client.

@@ -29,8 +29,8 @@ class BenchActions {
     return {};
   }
 
-  connectedSessions(): number {
-    return this.duplex.getSessions().filter((session) => session.connected).length;
+  async connectedSessions(): Promise<number> {
+    return (await this.duplex.getSessions()).filter((session) => session.connected).length;
   }
 }
 

@@ -1,55 +1,63 @@
 import type { ExternalContextCreator } from '@nestjs/core';
-import { DuplexArgumentsHost } from './duplex-arguments.host.js';
+import type { EnvelopeData } from '../envelope/envelope.js';
+import { type BoundFilter, runFilters } from './action-filters.js';
 import { settleResult } from './action-result.mapper.js';
+import { DuplexArgumentsHost } from './duplex-arguments.host.js';
+import { DUPLEX_CONTEXT_TYPE, type DuplexContext } from './duplex-context.js';
+import { DuplexParamsFactory } from './duplex-params.factory.js';
+
+/** An `@OnAction` method and what it runs with. */
+export interface ActionTarget {
+  instance: object;
+  callback: (...args: unknown[]) => unknown;
+  method: string;
+  /** Its exception filters, in the order they are tried (see action-filters.ts). */
+  filters: readonly BoundFilter[];
+}
+
+/** A wrapped handler; every `@OnAction` method is invoked with `(context, data, action)`. */
+export type ActionInvoker = (context: DuplexContext, data: EnvelopeData, action: string) => Promise<unknown>;
 
 /**
- * Nest's ExternalContextCreator with two behaviours changed for `@OnAction` handlers; guards,
- * pipes, interceptors and the choice of exception filter stay Nest's own.
+ * Wraps `@OnAction` methods in Nest's pipeline through the public signature of
+ * ExternalContextCreator.create(): guards, pipes and interceptors are Nest's own, with the
+ * context type `'duplex'`. Exception filters run here instead (`filters: false`), so that an
+ * error no filter handles is not logged by Nest's fallback (see action-filters.ts).
  *
- * 1. An Observable that completes without a value resolves to `undefined` (sent as `{}`) instead
- *    of rejecting with rxjs' EmptyError.
- * 2. An error no exception filter handles is rethrown as it is. Nest's fallback
- *    (`ExternalExceptionFilter`) would first log every non-`IntrinsicException` error, so a handler
- *    throwing an expected `DuplexError` or `WsException` would be logged as a server error on every
- *    message (and the unexpected ones twice, once more by the mapper). ActionRouter maps the error
- *    and `toDuplexError` logs only the unexpected ones, once.
- *
- * NOTE: (2) replaces `externalErrorProxy`, a private field of ExternalContextCreator (core 12.5),
- * on a derived object: the shared instance is never modified. There is no public hook for this
- * (nestjs/graphql#2060 is the same problem). If a Nest release renames the field, the stock proxy
- * is used again: results stay correct, and action.explorer.spec.ts's logging test fails.
+ * One more change: an Observable that completes without a value resolves to `undefined` (sent as
+ * `{}`) instead of rejecting with rxjs' EmptyError. `transformToResult`, the public method Nest
+ * settles a result with, is replaced on an object derived from the shared instance, which is never
+ * modified. If a Nest release stops calling it, action-pipeline.spec.ts's empty Observable test fails.
  */
-export function createActionContextCreator(base: ExternalContextCreator): ExternalContextCreator {
-  const creator = Object.create(base) as ExternalContextCreator;
-  creator.transformToResult = settleResult;
-  if (Object.prototype.hasOwnProperty.call(base, 'externalErrorProxy')) {
-    Object.defineProperty(creator, 'externalErrorProxy', { value: filtersOnlyProxy });
+export class ActionContextCreator {
+  private readonly nest: ExternalContextCreator;
+  private readonly paramsFactory = new DuplexParamsFactory();
+
+  constructor(base: ExternalContextCreator) {
+    this.nest = Object.create(base) as ExternalContextCreator;
+    this.nest.transformToResult = settleResult;
   }
-  return creator;
-}
 
-/** What the proxy needs of Nest's (unexported) ExternalExceptionsHandler. */
-interface ExceptionsHandlerLike {
-  next(exception: unknown, host: DuplexArgumentsHost): unknown;
-  invokeCustomFilters?(exception: unknown, host: DuplexArgumentsHost): unknown;
-}
-
-type Target = (...args: unknown[]) => Promise<unknown>;
-
-const filtersOnlyProxy = {
-  createProxy(target: Target, handler: ExceptionsHandlerLike): Target {
-    return async (...args: unknown[]) => {
+  /** `paramsKey`: the metadata key of the method's duplex parameters (see action-params.resolver.ts). */
+  create(target: ActionTarget, paramsKey: string): ActionInvoker {
+    const pipeline = this.nest.create(
+      target.instance,
+      target.callback,
+      target.method,
+      paramsKey,
+      this.paramsFactory,
+      undefined,
+      undefined,
+      { guards: true, interceptors: true, filters: false },
+      DUPLEX_CONTEXT_TYPE,
+    );
+    return async (context, data, action) => {
+      const args = [context, data, action];
       try {
-        return await target(...args);
+        return await pipeline(...args);
       } catch (err) {
-        const host = new DuplexArgumentsHost(args);
-        if (typeof handler.invokeCustomFilters !== 'function') return handler.next(err, host);
-        // As in Nest: a filter's return value (even a Promise) is the result, `undefined` means
-        // "not handled", and an error a filter throws propagates as is.
-        const result = handler.invokeCustomFilters(err, host);
-        if (result !== undefined) return result;
-        throw err;
+        return runFilters(target.filters, err, new DuplexArgumentsHost(args));
       }
     };
-  },
-};
+  }
+}

@@ -175,6 +175,12 @@ class FilteredHandlers {
     throw new CustomError('custom failure');
   }
 
+  /** No filter of the class covers a DuplexError: it passes through as it is, and is not logged. */
+  @OnAction('custom-unfiltered')
+  customUnfiltered(): never {
+    throw new DuplexError('quota_exceeded', 'Too many');
+  }
+
   /** The method's filter wins over the class's, as on a controller. */
   @UseFilters(ReturningFilter)
   @OnAction('custom-returned')
@@ -291,8 +297,14 @@ describe('@OnAction handlers: guards, pipes, interceptors and filters', () => {
     });
   });
 
-  it('logs nothing for guard denials, validation failures and filtered errors', async () => {
+  it('passes an error no filter covers through unchanged', async () => {
+    const error = expectError(await router.dispatch(contextFor('custom-unfiltered', {})));
+    expect(error.toData()).toEqual({ code: 'quota_exceeded', message: 'Too many' });
+  });
+
+  it('logs nothing for guard denials, validation failures, filtered errors and errors no filter covers', async () => {
     expect(expectError(await router.dispatch(contextFor('denied', {}))).code).toBe('forbidden');
+    expect(expectError(await router.dispatch(contextFor('custom-unfiltered', {}))).code).toBe('quota_exceeded');
     expect(expectError(await router.dispatch(contextFor('validate', {}))).code).toBe('validation_failed');
     expect(expectError(await router.dispatch(contextFor('custom', {}))).code).toBe('custom_code');
     expect(errorLog).not.toHaveBeenCalled();

@@ -1,16 +1,24 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryService, ExternalContextCreator, MetadataScanner, ModuleRef } from '@nestjs/core';
 import type { EnvelopeData } from '../envelope/envelope.js';
-import { DUPLEX_ARGS_METADATA } from './action.constants.js';
-import { NON_STATIC_HANDLER } from './action.messages.js';
-import { createActionContextCreator } from './action-context.creator.js';
+import { FOREIGN_PARAMS, NON_STATIC_HANDLER } from './action.messages.js';
+import { ActionContextCreator, type ActionInvoker, type ActionTarget } from './action-context.creator.js';
+import { bindFilters } from './action-filters.js';
 import { ActionMetadataAccessor } from './action-metadata.accessor.js';
+import { resolveParamPipes, withResolvedParams } from './action-params.resolver.js';
 import { ActionRouter } from './action.router.js';
-import { DUPLEX_CONTEXT_TYPE, type DuplexContext } from './duplex-context.js';
-import { DuplexParamsFactory } from './duplex-params.factory.js';
+import type { DuplexContext } from './duplex-context.js';
+import { HostModuleResolver } from './host-module.resolver.js';
 
 type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 type HandlerHost = Record<string, unknown>;
+
+/** What one exploration shares between the methods it wraps. */
+interface Exploration {
+  creator: ActionContextCreator;
+  modules: HostModuleResolver;
+  globalFilters: readonly unknown[];
+}
 
 /**
  * Finds every `@OnAction` method of the app's providers and controllers at `onModuleInit`, wraps
@@ -20,7 +28,6 @@ type HandlerHost = Record<string, unknown>;
 @Injectable()
 export class ActionExplorer implements OnModuleInit {
   private readonly logger = new Logger(ActionExplorer.name);
-  private readonly paramsFactory = new DuplexParamsFactory();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -28,32 +35,38 @@ export class ActionExplorer implements OnModuleInit {
     private readonly accessor: ActionMetadataAccessor,
     private readonly contextCreator: ExternalContextCreator,
     private readonly router: ActionRouter,
+    private readonly config: ApplicationConfig,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
-  onModuleInit(): void {
-    this.explore();
+  async onModuleInit(): Promise<void> {
+    await this.explore();
   }
 
-  explore(): void {
-    const creator = createActionContextCreator(this.contextCreator);
-    const wrappers = [...this.discovery.getControllers(), ...this.discovery.getProviders()];
-    for (const wrapper of wrappers) {
+  async explore(): Promise<void> {
+    const providers = this.discovery.getProviders();
+    const exploration: Exploration = {
+      creator: new ActionContextCreator(this.contextCreator),
+      modules: new HostModuleResolver(providers, this.moduleRef),
+      globalFilters: this.config.getGlobalFilters(),
+    };
+    for (const wrapper of [...this.discovery.getControllers(), ...providers]) {
       const instance: unknown = wrapper.instance;
       if (wrapper.isAlias || typeof instance !== 'object' || instance === null) continue;
       const prototype: unknown = Object.getPrototypeOf(instance);
       if (prototype === null) continue;
       for (const method of this.scanner.getAllMethodNames(prototype as object)) {
-        this.exploreMethod(wrapper, instance as HandlerHost, method, creator);
+        await this.exploreMethod(wrapper, instance as HandlerHost, method, exploration);
       }
     }
   }
 
-  private exploreMethod(
+  private async exploreMethod(
     wrapper: InstanceWrapper,
     instance: HandlerHost,
     method: string,
-    creator: ExternalContextCreator,
-  ): void {
+    exploration: Exploration,
+  ): Promise<void> {
     const callback = instance[method];
     const actions = this.accessor.getActions(callback);
     if (actions.length === 0 || typeof callback !== 'function') return;
@@ -62,24 +75,31 @@ export class ActionExplorer implements OnModuleInit {
       for (const action of actions) this.logger.warn(NON_STATIC_HANDLER(origin, action));
       return;
     }
-    const handler = creator.create(
-      instance,
-      callback as (...args: unknown[]) => unknown,
-      method,
-      DUPLEX_ARGS_METADATA,
-      this.paramsFactory,
-      undefined,
-      undefined,
-      { guards: true, interceptors: true, filters: true },
-      DUPLEX_CONTEXT_TYPE,
-    );
+    // Refused rather than ignored: such a parameter would silently be `undefined` on every message.
+    const foreign = this.accessor.getForeignParamIndexes(instance, method, callback);
+    if (foreign.length > 0) throw new Error(FOREIGN_PARAMS(origin, actions, foreign));
+
+    const target = { instance, callback: callback as ActionTarget['callback'], method };
+    const invoke = await this.wrap(wrapper, target, exploration);
     for (const action of actions) {
-      this.router.register(
-        action,
-        (data: EnvelopeData, context: DuplexContext) => handler(context, data, action),
-        origin,
-      );
+      this.router.register(action, (data: EnvelopeData, context: DuplexContext) => invoke(context, data, action), origin);
     }
+  }
+
+  /** Nest's pipeline around one method, with its duplex parameters' pipes and its exception filters. */
+  private async wrap(
+    wrapper: InstanceWrapper,
+    target: Omit<ActionTarget, 'filters'>,
+    { creator, modules, globalFilters }: Exploration,
+  ): Promise<ActionInvoker> {
+    const { instance, callback, method } = target;
+    const declared = this.accessor.getParams(instance, method);
+    const params = declared && (await resolveParamPipes(declared, (type) => modules.pipeOf(wrapper, type)));
+    const filters = bindFilters([...globalFilters, ...this.accessor.getFilterBindings(instance, callback)], {
+      instanceOf: (type) => modules.filterOf(wrapper, type),
+      catchTypes: (filter) => this.accessor.getCatchTypes(filter),
+    });
+    return withResolvedParams(instance, method, params, (key) => creator.create({ ...target, filters }, key));
   }
 }
 

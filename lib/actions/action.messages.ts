@@ -17,4 +17,11 @@ export const NON_STATIC_HANDLER = (origin: string, action: string): string =>
   `Cannot register @OnAction("${action}") on ${origin}: its host is request-scoped or depends on a ` +
   'request-scoped provider. Action handlers must live in singleton providers or controllers.';
 
+export const FOREIGN_PARAMS = (origin: string, actions: readonly string[], indexes: readonly number[]): string =>
+  `${origin} (@OnAction(${actions.map((action) => JSON.stringify(action)).join(', ')})): ` +
+  `parameter${indexes.length > 1 ? 's' : ''} ${indexes.join(', ')} ` +
+  `${indexes.length > 1 ? 'have decorators' : 'has a decorator'} of Nest's HTTP layer (@Body(), @Query(), @Param(), @Req(), …) ` +
+  'or made with createParamDecorator(), which an action never receives: they resolve only when the method is ' +
+  'also an HTTP route. Use @Payload(), @SessionId(), @Envelope() or @Connection().';
+
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';

@@ -1,6 +1,6 @@
 import { ParseIntPipe, ValidationPipe } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { DUPLEX_ARGS_METADATA, DuplexParamtype } from './action.constants.js';
+import { DUPLEX_ARGS_METADATA, DuplexParamtype, NestMetadata } from './action.constants.js';
 import { Connection, EnvelopeParam, Payload, SessionId } from './duplex-params.decorators.js';
 import { DuplexParamsFactory } from './duplex-params.factory.js';
 import type { DuplexContext } from './duplex-context.js';
@@ -38,6 +38,11 @@ describe('duplex parameter decorators', () => {
       [`${DuplexParamtype.ENVELOPE}:6`]: { index: 6, data: undefined, pipes: [] },
       [`${DuplexParamtype.CONNECTION}:7`]: { index: 7, data: undefined, pipes: [] },
     });
+  });
+
+  it("writes under a key of its own, never Nest's route arguments (whose numeric types collide)", () => {
+    expect(DUPLEX_ARGS_METADATA).not.toBe(NestMetadata.ROUTE_ARGS);
+    expect(Reflect.getMetadata(NestMetadata.ROUTE_ARGS, Handlers, 'all')).toBeUndefined();
   });
 
   it('lets an overriding method replace the parameters it inherits', () => {

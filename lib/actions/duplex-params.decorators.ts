@@ -19,8 +19,9 @@ function isOptions(value: unknown): value is ParameterDecoratorOptions {
 }
 
 /**
- * Records one parameter under Nest's route-args key. Entries a parent class declared for the same
- * index are dropped, so an overriding method's decorators replace the inherited ones.
+ * Records one parameter under our own key (never Nest's route-args key, see action.constants.ts).
+ * Entries a parent class declared for the same index are dropped, so an overriding method's
+ * decorators replace the inherited ones.
  */
 function recordParam(
   type: DuplexParamtype,
@@ -48,7 +49,8 @@ function recordParam(
 
 /**
  * The envelope's `data` (or one property of it) as a handler parameter. Pipes apply: those given
- * here, plus `@UsePipes` and global ones. `ValidationPipe` validates and transforms a DTO-typed
+ * here, plus `@UsePipes` and global ones; a pipe class is instantiated at start-up with the
+ * providers of the handler's module. `ValidationPipe` validates and transforms a DTO-typed
  * `@Payload()` without `validateCustomDecorators`.
  *
  * @example

@@ -12,7 +12,7 @@ import { makeEnvelope } from './client-envelopes.js';
 import { CloseCode } from './close-codes.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import type { ClientLink, ClientTransport, LinkCloseInfo } from './transports/client-transport.js';
-import { classified, SESSION_LIMIT, TransportFailure } from './transports/transport-failure.js';
+import { classified, TransportFailure } from './transports/transport-failure.js';
 import { parseWelcome, type Welcome } from './welcome.js';
 
 /**
@@ -100,8 +100,9 @@ export class ClientConnection {
 
   /**
    * Sends the goodbye (an unsequenced `$bye` request) on a live connection; resolves when the
-   * server answers it, when the link ends, or after `waitMs`, whichever comes first. The caller
-   * closes the link afterwards.
+   * link ends (the server answers, ends the session, then closes: the close means it is over),
+   * when an `error` answers the goodbye (a server that does not know it; no close will follow),
+   * or after `waitMs`, whichever comes first. The caller closes the link afterwards.
    */
   goodbye(bye: Envelope, waitMs: number): Promise<void> {
     if (this.phase !== 'live') return Promise.resolve();
@@ -153,8 +154,7 @@ export class ClientConnection {
     } else if (envelope.type === 'heartbeat') {
       this.onHeartbeat(envelope);
     } else if (this.bye !== undefined && envelope.reply_to === this.bye.id) {
-      // The server's answer to our goodbye (an `error` from a server that does not know it counts too).
-      this.bye.answered();
+      if (envelope.type === 'error') this.bye.answered();
     } else {
       this.hooks.frame(envelope);
     }
@@ -219,7 +219,7 @@ export class ClientConnection {
    */
   private attemptFailure(info: LinkCloseInfo, opened: boolean): { error: DuplexError; failure: TransportFailure } {
     if (this.failure === undefined && info.code === CloseCode.TRY_AGAIN_LATER) {
-      const error = new DuplexError(SESSION_LIMIT, `The server has no room for another session now (${info.code}${info.reason ? ` ${info.reason}` : ''})`);
+      const error = new DuplexError(ErrorCode.SESSION_LIMIT, `The server has no room for another session now (${info.code}${info.reason ? ` ${info.reason}` : ''})`);
       return { error, failure: TransportFailure.REFUSED };
     }
     const failure = this.failure ?? (opened ? TransportFailure.BLOCKED : TransportFailure.UNREACHABLE);

@@ -1,6 +1,6 @@
 /** Builds the envelopes the client sends, and maps between error envelopes and DuplexError. */
 import { DuplexError } from '../envelope/duplex.error.js';
-import { type Envelope, type EnvelopeData, HELLO_ACTION, type MessageType, nowSeconds, RESERVED_ACTION_PREFIX } from '../envelope/envelope.js';
+import { type Envelope, type EnvelopeData, BYE_ACTION, HELLO_ACTION, type MessageType, nowSeconds, RESERVED_ACTION_PREFIX } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import { FIELD_LIMITS } from '../envelope/json-codec.js';
 import { PreparedMessage } from '../envelope/prepared-message.js';
@@ -45,10 +45,7 @@ export function makeHello(resume: ResumeState | undefined): Envelope {
   return makeEnvelope('request', HELLO_ACTION, data);
 }
 
-/** The action of the goodbye that ends the session (docs/protocol.md). */
-export const BYE_ACTION = '$bye';
-
-/** The goodbye: an unsequenced request, answered by an unsequenced `response` before the server closes. */
+/** The goodbye (docs/protocol.md §4): an unsequenced request that ends the session on the server, on every transport. */
 export function makeBye(sessionId: string): Envelope {
   const bye = makeEnvelope('request', BYE_ACTION, {});
   bye.session_id = sessionId;

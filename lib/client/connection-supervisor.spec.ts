@@ -28,7 +28,8 @@ type Behaviour =
 class FakeServer {
   readonly links: FakeLink[] = [];
   session: { id: string; token: string } | undefined;
-  answerBye = true;
+  /** How the server meets a goodbye: answers and closes (protocol v2), answers with an error (a server that does not know it), or ignores it. */
+  bye: 'close' | 'error' | 'ignore' = 'close';
   private helloWaiters: Array<() => void> = [];
   private readonly scripts = new Map<ProtocolType, Behaviour[]>();
   private sessions = 0;
@@ -98,10 +99,13 @@ class FakeLink implements ClientLink {
       this.server.heardHello();
       this.onHello(envelope);
     }
-    if (envelope.action === '$bye' && this.server.answerBye) {
+    if (envelope.action === '$bye' && this.server.bye === 'close') {
       this.server.session = undefined;
       this.push({ id: 'bye-answer', type: 'response', action: '$bye', reply_to: envelope.id, data: {}, timestamp: 0, session_id: '' });
-      this.serverClose(1000, 'bye');
+      // The close comes later, as it would in its own packet: the client must wait for it.
+      setTimeout(() => this.serverClose(1000, 'bye'), 0);
+    } else if (envelope.action === '$bye' && this.server.bye === 'error') {
+      this.push({ id: 'bye-error', type: 'error', action: '', reply_to: envelope.id, data: { code: 'unknown_action', message: '?' }, timestamp: 0, session_id: '' });
     }
   }
 
@@ -400,12 +404,21 @@ describe('disconnect over any transport', () => {
 
   it('closes with 1000 itself when the goodbye is not answered within requestTimeoutMs', async () => {
     const { server, client } = setup({ requestTimeoutMs: 50 });
-    server.answerBye = false;
+    server.bye = 'ignore';
     await client.connect();
     const started = Date.now();
     await client.disconnect();
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
     expect(server.current.closedBy).toEqual({ code: 1000, reason: 'client disconnect' });
     expect(server.current.sent.map((e) => e.action)).toEqual(['$hello', '$bye']);
+  });
+
+  it('closes with 1000 at once when the goodbye is answered with an error (a server that does not know it)', async () => {
+    const { server, client } = setup({ requestTimeoutMs: 60_000 });
+    server.bye = 'error';
+    await client.connect();
+    // Well within the 2 s the client would otherwise wait for the server to close.
+    await withDeadline(client.disconnect(), 'disconnect', 1000);
+    expect(server.current.closedBy).toEqual({ code: 1000, reason: 'client disconnect' });
   });
 });

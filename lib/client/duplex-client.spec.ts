@@ -617,13 +617,14 @@ describe('DuplexClient: reconnect and resume', () => {
     const { server, client } = await setup();
     server.heartbeat = { interval_ms: 40, timeout_ms: 40 };
     await client.connect();
+    // The client's deadline runs from the last frame it received (h1, sent after this): never sooner.
+    const started = Date.now();
     server.sendRaw({ id: 'h1', type: 'heartbeat' });
     const [echo] = await server.waitFrame({ type: 'heartbeat' });
     expect(echo).toMatchObject({ reply_to: 'h1', session_id: 'session-1', action: '', data: {} });
 
     // From now on the server says nothing and leaves its socket open: only the client can notice.
     server.heartbeat = { interval_ms: 25_000, timeout_ms: 20_000 };
-    const started = Date.now();
     const disconnected = nextEvent(client, 'disconnected');
     const reconnected = nextEvent(client, 'reconnected');
     const [info] = await disconnected;
@@ -639,9 +640,10 @@ describe('DuplexClient: reconnect and resume', () => {
   it('lets the heartbeat.timeoutMs option notice a silent link sooner than the server would', async () => {
     const { server, client } = await setup({ heartbeat: { timeoutMs: 40 } });
     server.heartbeat = { interval_ms: 40, timeout_ms: 60_000 };
+    // The deadline runs from the last frame received (the welcome, after this): never sooner.
+    const started = Date.now();
     await client.connect();
     server.heartbeat = { interval_ms: 25_000, timeout_ms: 20_000 };
-    const started = Date.now();
     const disconnected = nextEvent(client, 'disconnected');
     const reconnected = nextEvent(client, 'reconnected');
     const [info] = await disconnected;

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { slowBroker } from '../../test/support/slow-broker.js';
+import type { DuplexBroker, SessionRecord } from '../brokers/broker.js';
+import { MemoryBroker } from '../brokers/memory/memory.broker.js';
 import { resolveDuplexOptions } from '../duplex-options.resolver.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { PreparedMessage } from '../envelope/prepared-message.js';
+import type { CloseReason } from '../sessions/close-reason.js';
 import type { Link } from '../sessions/link.js';
-import { Session } from '../sessions/session.js';
-import { MemoryOutboxStore } from './memory-outbox.store.js';
+import { LocalSessions } from '../sessions/local-sessions.js';
+import { SessionRegistry } from '../sessions/session.registry.js';
 import { OutboundDelivery } from './outbound.delivery.js';
-import type { OutboxStore } from './outbox.store.js';
+import { PullWaiters } from './pull.waiters.js';
 
 /** A link that records what it was given and can be made "full" on demand. */
 class RecordingLink implements Link {
@@ -14,10 +18,11 @@ class RecordingLink implements Link {
   readonly principal = null;
   readonly maxPayload = 1024;
   readonly seqs: number[] = [];
+  closedWith: CloseReason | undefined;
   full = false;
   private waiters: Array<() => void> = [];
   get writable(): boolean {
-    return !this.full;
+    return !this.full && this.closedWith === undefined;
   }
   sendSequenced(_m: PreparedMessage, _s: string, seq: number): void {
     this.seqs.push(seq);
@@ -33,31 +38,9 @@ class RecordingLink implements Link {
     this.full = false;
     for (const w of this.waiters.splice(0)) w();
   }
-  close(): void {}
-}
-
-/** An async store whose every call resolves after a random number of turns (like a network broker). */
-function slowStore(inner: OutboxStore, random: () => number): OutboxStore {
-  const later = async <T>(value: Promise<T>): Promise<T> => {
-    const turns = Math.floor(random() * 4);
-    for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
-    return value;
-  };
-  let chain = Promise.resolve() as Promise<unknown>;
-  // calls resolve in the order they were made, as the interface requires
-  const ordered = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = chain.then(() => later(fn()));
-    chain = next.catch(() => undefined);
-    return next;
-  };
-  return {
-    create: (id) => ordered(() => inner.create(id)),
-    append: (id, m) => ordered(() => inner.append(id, m)),
-    read: (id, after, limit) => ordered(() => inner.read(id, after, limit)),
-    trim: (id, upto) => ordered(() => inner.trim(id, upto)),
-    delete: (id) => ordered(() => inner.delete(id)),
-    lastSeq: (id) => ordered(() => inner.lastSeq(id)),
-  };
+  close(reason: CloseReason): void {
+    this.closedWith ??= reason;
+  }
 }
 
 /** Lets queued I/O turns run until `done` holds (bounded: a stuck pump fails the test). */
@@ -72,67 +55,157 @@ function seeded(seed: number): () => number {
   return () => ((a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
 
+const record = (id: string): SessionRecord => ({ id, tokenHash: 'h', identity: '', principal: null, epoch: 'e1', createdAt: 0 });
+
 describe.each([
-  ['memory store', (s: MemoryOutboxStore) => s as OutboxStore],
-  ['slow async store', (s: MemoryOutboxStore) => slowStore(s, seeded(7))],
+  ['memory broker', (b: MemoryBroker): DuplexBroker => b],
+  ['slow async broker', (b: MemoryBroker): DuplexBroker => slowBroker(b, seeded(7))],
 ])('OutboundDelivery with a %s', (_name, wrap) => {
-  const options = resolveDuplexOptions({ outbox: { replayBatch: 7 } });
-  async function setUp() {
-    const store = wrap(new MemoryOutboxStore(options.outbox));
-    const delivery = new OutboundDelivery(store, options);
-    const session = new Session('s1', 't', null, '');
-    await store.create('s1');
-    return { store, delivery, session };
+  async function setUp(outbox: { replayBatch?: number; maxMessages?: number } = { replayBatch: 7 }) {
+    const options = resolveDuplexOptions({ outbox });
+    const memory = new MemoryBroker();
+    const broker = wrap(memory);
+    const locals = new LocalSessions();
+    const registry = new SessionRegistry(broker, 'n1', locals, options);
+    const delivery = new OutboundDelivery(broker, 'n1', locals, registry, new PullWaiters(), options);
+    await broker.sessions.create(record('s1'), options.session);
+    const attach = async (link: Link, clientLastSeq: number) => {
+      const attached = await registry.attach('s1', link);
+      if (!('live' in attached)) throw attached;
+      delivery.attached(attached.live, clientLastSeq, attached.lastSeq, attached.trimmed);
+      return attached.live;
+    };
+    return { memory, broker, delivery, attach };
   }
 
   it('writes every message once, in order, with no gap, through backpressure and a takeover', async () => {
-    const { delivery, session } = await setUp();
+    const { delivery, attach } = await setUp();
     const first = new RecordingLink();
-    session.link = first;
-    delivery.attached(session, 0, 0);
-    const sends: Promise<number>[] = [];
+    await attach(first, 0);
+    const sends: Promise<unknown>[] = [];
     for (let i = 1; i <= 100; i++) {
-      sends.push(delivery.enqueue(session, message(i)));
+      sends.push(delivery.enqueue('s1', message(i)));
       if (i === 30) first.full = true;
       if (i === 60) first.drain();
     }
     await Promise.all(sends);
     // the client processed up to 42 when its link died; a new link resumes from there
     const second = new RecordingLink();
-    session.link = second;
-    delivery.attached(session, 42, 100);
-    for (let i = 101; i <= 150; i++) sends.push(delivery.enqueue(session, message(i)));
+    await attach(second, 42);
+    expect(first.closedWith).toBe('taken_over');
+    for (let i = 101; i <= 150; i++) sends.push(delivery.enqueue('s1', message(i)));
     await Promise.all(sends);
     await settle(() => second.seqs.length >= 108);
-    // the first link got a gap-free prefix; the second everything after the client's last_seq, once
     expect(first.seqs).toEqual(Array.from({ length: first.seqs.length }, (_, i) => i + 1));
     expect(second.seqs).toEqual(Array.from({ length: 108 }, (_, i) => i + 43));
   });
 
   it('trims on a cumulative ack, never past what was written', async () => {
-    const { delivery, session, store } = await setUp();
+    const { delivery, attach, memory } = await setUp();
     const link = new RecordingLink();
-    session.link = link;
-    delivery.attached(session, 0, 0);
+    const live = await attach(link, 0);
     link.full = true;
-    for (let i = 1; i <= 10; i++) await delivery.enqueue(session, message(i));
-    delivery.onAck(session, 1000);
-    expect(session.acked).toBe(session.written);
-    expect((await store.read('s1', 0, 100)).length).toBe(10 - session.written);
+    for (let i = 1; i <= 10; i++) await delivery.enqueue('s1', message(i));
+    delivery.onAck('s1', live, 1000);
+    expect(live.acked).toBe(live.written);
+    await settle(() => memory.usage('s1').messages === 10 - live.written);
+    expect(memory.usage('s1').messages).toBe(10 - live.written);
     link.drain();
     await settle(() => link.seqs.length >= 10);
     expect(link.seqs).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
   });
 
-  it('ends the session on overflow and reports 0', async () => {
-    const small = resolveDuplexOptions({ outbox: { maxMessages: 3 } });
-    const store = wrap(new MemoryOutboxStore(small.outbox));
-    const delivery = new OutboundDelivery(store, small);
-    const session = new Session('s1', 't', null, '');
-    await store.create('s1');
-    for (let i = 1; i <= 3; i++) expect(await delivery.enqueue(session, message(i))).toBe(i);
-    expect(await delivery.enqueue(session, message(4))).toBe(0);
-    expect(session.overflowed).toBe(true);
-    expect(await delivery.enqueue(session, message(5))).toBe(0);
+  it('ends the session on overflow, closing its link, and reports why', async () => {
+    const { delivery, attach, broker } = await setUp({ maxMessages: 3 });
+    const link = new RecordingLink();
+    await attach(link, 0);
+    link.full = true;
+    for (let i = 1; i <= 3; i++) expect(await delivery.enqueue('s1', message(i))).toEqual({ ok: true, seq: i });
+    expect(await delivery.enqueue('s1', message(4))).toEqual({ ok: false, reason: 'overflow' });
+    expect(link.closedWith).toBe('outbox_overflow');
+    expect(await delivery.enqueue('s1', message(5))).toEqual({ ok: false, reason: 'missing' });
+    expect(await broker.sessions.lookup('s1')).toEqual({ state: 'ended', reason: 'outbox_overflow' });
+  });
+});
+
+/** Attaches a recording link from seq 0 and waits until the session layer closes it. */
+async function attachUntilClosed(registry: SessionRegistry, delivery: OutboundDelivery): Promise<RecordingLink> {
+  const link = new RecordingLink();
+  const attached = await registry.attach('s1', link);
+  if (!('live' in attached)) throw attached;
+  delivery.attached(attached.live, 0, attached.lastSeq, attached.trimmed);
+  await settle(() => link.closedWith !== undefined);
+  return link;
+}
+
+describe('OutboundDelivery against a store that cannot be trusted', () => {
+  async function setUp(broker: DuplexBroker) {
+    const options = resolveDuplexOptions({});
+    const locals = new LocalSessions();
+    const registry = new SessionRegistry(broker, 'n1', locals, options);
+    const delivery = new OutboundDelivery(broker, 'n1', locals, registry, new PullWaiters(), options);
+    await broker.sessions.create(record('s1'), options.session);
+    return { delivery, registry };
+  }
+
+  it('ends the session on a gap in what the store returns, never spinning (R2)', async () => {
+    const memory = new MemoryBroker();
+    let reads = 0;
+    // A store that lost seq 2: it returns 1 and 3.
+    const lossy: DuplexBroker = {
+      ...memory,
+      sessions: memory.sessions,
+      rooms: memory.rooms,
+      inbound: memory.inbound,
+      bus: memory.bus,
+      outbox: {
+        ...memory.outbox,
+        read: async (id, after, limit) => {
+          reads++;
+          const read = await memory.outbox.read(id, after, limit);
+          return read.ok ? { ...read, entries: read.entries.filter((e) => e.seq !== 2) } : read;
+        },
+      },
+    };
+    const { delivery, registry } = await setUp(lossy);
+    for (let i = 1; i <= 3; i++) await delivery.enqueue('s1', message(i));
+    const link = await attachUntilClosed(registry, delivery);
+    expect(link.closedWith).toBe('session_ended');
+    expect(link.seqs).toEqual([1]);
+    expect(reads).toBeLessThan(5);
+    expect(await memory.sessions.lookup('s1')).toEqual({ state: 'ended', reason: 'session_expired' });
+  });
+
+  it('ends the session when a read rejects, with no unhandled rejection (R3)', async () => {
+    const memory = new MemoryBroker();
+    const failing: DuplexBroker = {
+      sessions: memory.sessions,
+      rooms: memory.rooms,
+      inbound: memory.inbound,
+      bus: memory.bus,
+      outbox: { ...memory.outbox, read: async () => Promise.reject(new Error('connection reset')) },
+    };
+    const { delivery, registry } = await setUp(failing);
+    await delivery.enqueue('s1', message(1));
+    const link = await attachUntilClosed(registry, delivery);
+    expect(link.closedWith).toBe('session_ended');
+  });
+
+  it('rejects to the caller when an append fails, and an overflow whose end fails too is not unhandled (R3)', async () => {
+    const memory = new MemoryBroker();
+    const broken: DuplexBroker = {
+      outbox: memory.outbox,
+      rooms: memory.rooms,
+      inbound: memory.inbound,
+      bus: memory.bus,
+      sessions: { ...memory.sessions, end: async () => Promise.reject(new Error('broker down')) },
+    };
+    const options = resolveDuplexOptions({ outbox: { maxMessages: 1 } });
+    const locals = new LocalSessions();
+    const registry = new SessionRegistry(broken, 'n1', locals, options);
+    const delivery = new OutboundDelivery(broken, 'n1', locals, registry, new PullWaiters(), options);
+    await broken.sessions.create(record('s1'), options.session);
+    await delivery.enqueue('s1', message(1));
+    await expect(delivery.enqueue('s1', message(2))).rejects.toThrow('broker down');
   });
 });

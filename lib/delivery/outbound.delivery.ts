@@ -1,137 +1,177 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DUPLEX_OUTBOX_STORE, DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
+import type { AppendResult, DuplexBroker } from '../brokers/broker.js';
+import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
 import type { ResolvedDuplexOptions } from '../duplex-options.js';
+import { ErrorCode } from '../envelope/error-codes.js';
 import type { PreparedMessage } from '../envelope/prepared-message.js';
-import { LinkCloseCode } from '../sessions/link.js';
-import type { Session } from '../sessions/session.js';
-import { MemoryOutboxStore } from './memory-outbox.store.js';
-import type { AppendResult, OutboxStore } from './outbox.store.js';
+import type { LiveSession } from '../sessions/live-session.js';
+import { LocalSessions } from '../sessions/local-sessions.js';
+import { SessionRegistry } from '../sessions/session.registry.js';
+import { PullWaiters } from './pull.waiters.js';
 
 /**
- * Server → client delivery for every transport: numbers each message (via the store), writes it to
- * the session's link when the link is caught up and has room, and otherwise lets a pump replay
- * from the outbox in batches as the link drains. Acks trim the outbox.
+ * Server → client delivery for push links: every message is numbered by the broker; a link that
+ * is caught up and has room gets it at once, otherwise a pump replays from the outbox in batches
+ * as the link drains. Acks trim the outbox. The store is never trusted: a gap, another epoch or a
+ * failing read ends the session with a clear reason instead of looping or skipping.
  */
 @Injectable()
 export class OutboundDelivery {
   private readonly logger = new Logger(OutboundDelivery.name);
-  /** The in-memory store appends synchronously: no await on the hot path. */
-  private readonly syncStore: MemoryOutboxStore | undefined;
 
   constructor(
-    @Inject(DUPLEX_OUTBOX_STORE) private readonly store: OutboxStore,
+    @Inject(DUPLEX_BROKER) private readonly broker: DuplexBroker,
+    @Inject(DUPLEX_NODE_ID) private readonly node: string,
+    private readonly locals: LocalSessions,
+    private readonly registry: SessionRegistry,
+    private readonly waiters: PullWaiters,
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
-  ) {
-    this.syncStore = store instanceof MemoryOutboxStore ? store : undefined;
-  }
+  ) {}
 
-  /** Queues a message to a session; resolves with its seq, or 0 if the session is gone or has just overflowed. */
-  async enqueue(session: Session, message: PreparedMessage): Promise<number> {
-    if (session.closed || session.overflowed) return 0;
-    const result: AppendResult = this.syncStore
-      ? this.syncStore.appendNow(session.id, message)
-      : await this.store.append(session.id, message);
+  /**
+   * Queues a message to a session (on whichever node its link is). An overflow ends the session.
+   * `answers` names the client request it answers, for de-duplication of a retry.
+   */
+  async enqueue(sessionId: string, message: PreparedMessage, answers?: string): Promise<AppendResult> {
+    const result = await this.broker.outbox.append(sessionId, message, this.options.outbox, { origin: this.node, answers });
     if (!result.ok) {
-      if (result.reason === 'overflow') this.overflow(session);
-      return 0;
+      if (result.reason === 'overflow') await this.overflow(sessionId);
+      return result;
+    }
+    const live = this.locals.get(sessionId);
+    if (live === undefined) {
+      this.waiters.wake(sessionId);
+      return result;
     }
     const seq = result.seq;
-    const link = session.link;
-    if (link === undefined || seq <= session.written) return seq;
-    if (!session.pumping && seq === session.written + 1 && link.writable) {
-      session.written = seq;
-      link.sendSequenced(message, session.id, seq, session.inboundSeq);
-      session.inboundAcked = session.inboundSeq;
+    if (seq <= live.written) return result;
+    if (!live.pumping && seq === live.written + 1 && live.link.writable) {
+      live.written = seq;
+      live.link.sendSequenced(message, sessionId, seq, live.inboundSeq);
+      live.inboundAcked = live.inboundSeq;
     } else {
-      void this.pump(session);
+      void this.pump(live);
     }
-    return seq;
+    return result;
   }
 
-  /** Queues again a message still in the outbox (not yet acknowledged); 0 if it is gone. */
-  async enqueueAgain(session: Session, seq: number): Promise<number> {
-    if (seq <= session.acked) return 0;
-    const [entry] = await this.store.read(session.id, seq - 1, 1);
-    return entry?.seq === seq ? this.enqueue(session, entry.message) : 0;
+  /** Queues again a message still in the outbox (a retried request's answer); 0 if it is gone. */
+  async enqueueAgain(sessionId: string, seq: number): Promise<number> {
+    const read = await this.broker.outbox.read(sessionId, seq - 1, 1);
+    if (!read.ok) return 0;
+    const entry = read.entries[0];
+    if (entry?.seq !== seq) return 0;
+    const result = await this.enqueue(sessionId, entry.message);
+    return result.ok ? result.seq : 0;
   }
 
   /**
-   * A link was just attached: the client has processed everything up to `clientLastSeq`, so the
-   * rest is replayed. Must run synchronously with sending the welcome (nothing may come between).
+   * A link was just attached: the client has processed everything up to `clientLastSeq` (clamped to
+   * what was given out), so the rest is replayed. Runs right after the welcome, nothing between.
    */
-  attached(session: Session, clientLastSeq: number, lastAssigned: number): void {
-    const processed = Math.min(Math.max(clientLastSeq, 0), lastAssigned);
-    if (processed > session.acked) this.acknowledge(session, processed);
-    session.written = Math.max(processed, session.acked);
-    session.waitingDrain = false;
-    void this.pump(session);
+  attached(live: LiveSession, clientLastSeq: number, lastSeq: number, trimmed: number): void {
+    const processed = Math.min(Math.max(clientLastSeq, 0), lastSeq);
+    live.acked = trimmed;
+    if (processed > trimmed) this.acknowledge(live.id, live, processed);
+    live.written = Math.max(processed, trimmed);
+    void this.pump(live);
   }
 
-  /** A cumulative ack from the client. */
-  onAck(session: Session, seq: unknown): void {
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return;
-    // A client cannot have processed what was never written to it.
-    const upto = Math.min(seq, session.written);
-    if (upto > session.acked) this.acknowledge(session, upto);
+  /** Another node appended to this session's outbox. */
+  wake(sessionId: string): void {
+    const live = this.locals.get(sessionId);
+    if (live !== undefined) void this.pump(live);
+    this.waiters.wake(sessionId);
   }
 
-  async lastSeq(session: Session): Promise<number> {
-    return this.store.lastSeq(session.id);
-  }
-
-  private acknowledge(session: Session, upto: number): void {
-    session.acked = upto;
-    this.store.trim(session.id, upto).catch((err: unknown) => this.logger.error(`Outbox trim failed: ${String(err)}`));
-  }
-
-  private overflow(session: Session): void {
-    if (session.overflowed) return;
-    session.overflowed = true;
-    this.logger.warn(`Session ${session.id} passed its outbox limits and was ended`);
-    void this.store.delete(session.id);
-    session.link?.close(LinkCloseCode.OUTBOX_OVERFLOW, 'outbox overflow');
-  }
-
-  private async pump(session: Session): Promise<void> {
-    if (session.pumping) {
-      session.pumpAgain = true;
+  /**
+   * A cumulative ack. On a push link it is clamped to what that link was given (a client cannot
+   * have processed more); without one, the broker clamps it to what was given out.
+   */
+  onAck(sessionId: string, live: LiveSession | undefined, seq: unknown): void {
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq <= 0) return;
+    if (live === undefined) {
+      this.trim(sessionId, seq);
       return;
     }
-    session.pumping = true;
+    const upto = Math.min(seq, live.written);
+    if (upto > live.acked) this.acknowledge(sessionId, live, upto);
+  }
+
+  private acknowledge(sessionId: string, live: LiveSession, upto: number): void {
+    live.acked = upto;
+    this.trim(sessionId, upto);
+  }
+
+  private trim(sessionId: string, upto: number): void {
+    this.broker.outbox.trim(sessionId, upto).catch((err: unknown) => this.logger.error(`Outbox trim of ${sessionId} failed: ${String(err)}`));
+  }
+
+  private async overflow(sessionId: string): Promise<void> {
+    this.logger.warn(`Session ${sessionId} passed its outbox limits and was ended`);
+    await this.registry.end(sessionId, ErrorCode.OUTBOX_OVERFLOW);
+  }
+
+  private async pump(live: LiveSession): Promise<void> {
+    if (live.pumping) {
+      live.pumpAgain = true;
+      return;
+    }
+    live.pumping = true;
     try {
       for (;;) {
-        session.pumpAgain = false;
-        const link = session.link;
-        if (link === undefined || session.closed || session.overflowed) return;
+        live.pumpAgain = false;
+        if (live.closed) return;
+        const link = live.link;
         if (!link.writable) {
-          if (!session.waitingDrain) {
-            session.waitingDrain = true;
+          if (!live.waitingDrain) {
+            live.waitingDrain = true;
             link.onceWritable(() => {
-              session.waitingDrain = false;
-              void this.pump(session);
+              live.waitingDrain = false;
+              void this.pump(live);
             });
           }
           return;
         }
-        const from = session.written;
-        const batch = await this.store.read(session.id, from, this.options.outbox.replayBatch);
-        if (session.link !== link || session.written !== from) continue;
-        if (batch.length === 0) {
-          if (session.pumpAgain) continue;
+        const from = live.written;
+        const read = await this.broker.outbox.read(live.id, from, this.options.outbox.replayBatch);
+        if (live.closed) return;
+        if (!read.ok) return; // the session ended: its 'ended' event closes the link
+        if (live.written !== from) continue;
+        if (read.epoch !== live.epoch) return this.lost(live, 'its stored state was recreated (epoch changed)');
+        // Trimmed past this link's cursor: the client acknowledged those through another door.
+        const start = Math.max(from, read.trimmed);
+        const first = read.entries[0];
+        if (first === undefined ? read.lastSeq > start : first.seq !== start + 1) {
+          return this.lost(live, `the store has no message ${start + 1} (gap)`);
+        }
+        live.written = start;
+        if (first === undefined) {
+          if (live.pumpAgain) continue;
           return;
         }
-        for (const entry of batch) {
-          if (entry.seq !== session.written + 1) break;
-          session.written = entry.seq;
-          link.sendSequenced(entry.message, session.id, entry.seq, session.inboundSeq);
-          session.inboundAcked = session.inboundSeq;
+        for (const entry of read.entries) {
+          if (entry.seq !== live.written + 1) return this.lost(live, `the store skipped from ${live.written} to ${entry.seq}`);
+          live.written = entry.seq;
+          link.sendSequenced(entry.message, live.id, entry.seq, live.inboundSeq);
+          live.inboundAcked = live.inboundSeq;
           if (!link.writable) break;
         }
       }
     } catch (err) {
-      this.logger.error(`Replay for session ${session.id} failed: ${String(err)}`);
+      await this.lost(live, `reading its outbox failed: ${String(err)}`);
     } finally {
-      session.pumping = false;
+      live.pumping = false;
+    }
+  }
+
+  /** The store cannot give this session what it owes: end it clearly rather than skip or spin. */
+  private async lost(live: LiveSession, why: string): Promise<void> {
+    this.logger.error(`Session ${live.id} ended: ${why}`);
+    try {
+      await this.registry.end(live.id, ErrorCode.SESSION_EXPIRED);
+    } catch (err) {
+      this.logger.error(`Ending session ${live.id} failed too: ${String(err)}`);
     }
   }
 }

@@ -53,6 +53,8 @@ export const MESSAGE_TYPES: ReadonlySet<string> = new Set(Object.values(MessageT
 /** Actions starting with `$` are the protocol's own (hello/welcome); applications cannot register them. */
 export const RESERVED_ACTION_PREFIX = '$';
 export const HELLO_ACTION = '$hello';
+/** The client's goodbye: ends its session on every transport and node (docs/protocol.md §4). */
+export const BYE_ACTION = '$bye';
 
 export function nowSeconds(): number {
   return Date.now() / 1000;

@@ -15,6 +15,7 @@ export const ErrorCode = {
   TOO_LARGE: 'too_large',
   SESSION_EXPIRED: 'session_expired',
   OUTBOX_OVERFLOW: 'outbox_overflow',
+  SESSION_LIMIT: 'session_limit',
   NOT_CONNECTED: 'not_connected',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

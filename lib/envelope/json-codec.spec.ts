@@ -26,6 +26,7 @@ describe('decodeJson', () => {
     [JSON.stringify({ ...valid, timestamp: '1' }), 'bad_envelope', 'a1'],
     [JSON.stringify({ ...valid, seq: -1 }), 'bad_envelope', 'a1'],
     [JSON.stringify({ ...valid, seq: 1.5 }), 'bad_envelope', 'a1'],
+    [JSON.stringify({ ...valid, seq: 0 }), 'bad_envelope', 'a1'],
     [JSON.stringify({ ...valid, session_id: 5 }), 'bad_envelope', 'a1'],
     [JSON.stringify({ ...valid, ack: -3 }), 'bad_envelope', 'a1'],
   ])('rejects %s as %s', (text, code, replyTo) => {
@@ -35,6 +36,11 @@ describe('decodeJson', () => {
       expect(r.error.code).toBe(code);
       expect(r.replyTo).toBe(replyTo);
     }
+  });
+
+  it('accepts an ack of 0 (acknowledges nothing) but not a seq of 0', () => {
+    expect(decodeJson(JSON.stringify({ ...valid, ack: 0 })).ok).toBe(true);
+    expect(decodeJson(JSON.stringify({ ...valid, seq: 1 })).ok).toBe(true);
   });
 
   it('allows an empty action on an ack', () => {

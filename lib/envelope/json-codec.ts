@@ -72,10 +72,11 @@ export function validateEnvelope(raw: Record<string, unknown>): DecodeResult {
   if (typeof raw.timestamp !== 'number' || !Number.isFinite(raw.timestamp)) {
     return fail(ErrorCode.BAD_ENVELOPE, '"timestamp" must be a number (seconds since the epoch)', replyTo);
   }
-  for (const field of ['seq', 'ack'] as const) {
+  // seq numbers start at 1 (a seq of 0 would be neither new nor a duplicate); an ack of 0 acknowledges nothing.
+  for (const [field, min] of [['seq', 1], ['ack', 0]] as const) {
     const value = raw[field];
-    if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < 0)) {
-      return fail(ErrorCode.BAD_ENVELOPE, `"${field}" must be a non-negative integer`, replyTo);
+    if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < min)) {
+      return fail(ErrorCode.BAD_ENVELOPE, `"${field}" must be an integer ≥ ${min}`, replyTo);
     }
   }
   const envelope: Envelope = {

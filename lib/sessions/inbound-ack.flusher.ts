@@ -3,7 +3,7 @@ import { DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
 import type { ResolvedDuplexOptions } from '../duplex-options.js';
 import { MessageType } from '../envelope/envelope.js';
 import { controlEnvelope } from '../envelope/envelope.factory.js';
-import type { Session } from './session.js';
+import type { LiveSession } from './live-session.js';
 
 /**
  * Acknowledges what clients sent (their `seq`): at once past `ack.maxMessages` un-acked, else on
@@ -13,13 +13,13 @@ import type { Session } from './session.js';
  */
 @Injectable()
 export class InboundAckFlusher implements OnApplicationShutdown {
-  private readonly dirty = new Set<Session>();
+  private readonly dirty = new Set<LiveSession>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions) {}
 
   /** A new client message with a seq was received. */
-  received(session: Session): void {
+  received(session: LiveSession): void {
     if (session.inboundSeq - session.inboundAcked >= this.options.ack.maxMessages) {
       this.send(session);
       return;
@@ -28,7 +28,7 @@ export class InboundAckFlusher implements OnApplicationShutdown {
   }
 
   /** A duplicate was received: the client missed an ack, so one is owed even if nothing is new. */
-  duplicate(session: Session): void {
+  duplicate(session: LiveSession): void {
     session.ackOwed = true;
     this.mark(session);
   }
@@ -39,7 +39,7 @@ export class InboundAckFlusher implements OnApplicationShutdown {
     this.dirty.clear();
   }
 
-  private mark(session: Session): void {
+  private mark(session: LiveSession): void {
     this.dirty.add(session);
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.flush(), this.options.ack.intervalMs);
@@ -57,9 +57,9 @@ export class InboundAckFlusher implements OnApplicationShutdown {
     this.dirty.clear();
   }
 
-  private send(session: Session): void {
+  private send(session: LiveSession): void {
     const link = session.link;
-    if (link === undefined || session.closed) return;
+    if (session.closed) return;
     if (session.inboundAcked >= session.inboundSeq && !session.ackOwed) return;
     session.inboundAcked = session.inboundSeq;
     session.ackOwed = false;

@@ -1,107 +1,181 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ActionRouter, type DispatchOutcome } from '../actions/action.router.js';
-import type { DuplexContext } from '../actions/duplex-context.js';
+import type { DuplexContext, Handshake } from '../actions/duplex-context.js';
+import type { DuplexBroker, OutboxEntry } from '../brokers/broker.js';
 import { OutboundDelivery } from '../delivery/outbound.delivery.js';
-import { DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
+import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
 import type { ResolvedDuplexOptions } from '../duplex-options.js';
 import { DuplexError } from '../envelope/duplex.error.js';
-import { type Envelope, HELLO_ACTION, MessageType } from '../envelope/envelope.js';
+import { BYE_ACTION, type Envelope, HELLO_ACTION, MessageType } from '../envelope/envelope.js';
 import { controlEnvelope, preparedError, preparedResponse } from '../envelope/envelope.factory.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import type { PreparedMessage } from '../envelope/prepared-message.js';
+import { CloseReason } from './close-reason.js';
 import { InboundAckFlusher } from './inbound-ack.flusher.js';
-import type { Link } from './link.js';
-import type { Session } from './session.js';
+import { InflightLimiter } from './inflight.limiter.js';
+import type { LiveSession } from './live-session.js';
+import { nodeOfRequest } from './request-id.js';
 import { SessionRegistry } from './session.registry.js';
 
+/** Where an inbound envelope came from, and where its unsequenced replies go. */
+export interface InboundSource {
+  readonly sessionId: string;
+  /** The principal guards see: the one of the connection (or request) the envelope came through. */
+  readonly principal: unknown;
+  readonly handshake: Handshake;
+  /** The push link's state on this node; undefined for the link-less door. */
+  readonly live: LiveSession | undefined;
+  /** Heartbeat echoes, acks, frame errors, the goodbye's answer. */
+  sendControl(envelope: Envelope): void;
+}
+
+/** What processing one envelope produced, for callers that hand replies back (the link-less door). */
+export interface InboundOutcome {
+  /** The highest client seq the session has received, when the envelope was sequenced. */
+  inboundSeq?: number;
+  /** The sequenced answer queued for a request (or re-queued for a retry). */
+  answer?: OutboxEntry;
+}
+
 /**
- * What happens to each envelope a client sends once its session is known: heartbeats and acks,
- * client-seq de-duplication and acknowledgement, request-id de-duplication, and dispatch to the
- * handlers. Transport-neutral: it only talks to the Link interface.
+ * What happens to each envelope a client sends once its session is known: acks, heartbeats, the
+ * goodbye, client-seq and request-id de-duplication (in the broker, so any node can take a retry),
+ * and dispatch to the handlers. Transport-neutral: it talks to an InboundSource.
  */
 @Injectable()
 export class InboundProcessor {
   private readonly logger = new Logger(InboundProcessor.name);
+
   constructor(
     private readonly router: ActionRouter,
     private readonly delivery: OutboundDelivery,
     private readonly registry: SessionRegistry,
     private readonly acks: InboundAckFlusher,
+    private readonly inflight: InflightLimiter,
+    @Inject(DUPLEX_BROKER) private readonly broker: DuplexBroker,
+    @Inject(DUPLEX_NODE_ID) private readonly node: string,
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
-  process(session: Session, link: Link, envelope: Envelope): void {
-    // Any envelope may carry a piggybacked ack of what the server sent.
-    if (envelope.ack !== undefined) this.delivery.onAck(session, envelope.ack);
-    switch (envelope.type) {
-      case MessageType.HEARTBEAT:
-        if (envelope.reply_to === undefined) {
-          link.sendControl(controlEnvelope(MessageType.HEARTBEAT, session.id, {}, { reply_to: envelope.id }));
-        }
-        return;
-      case MessageType.ACK:
-        this.delivery.onAck(session, envelope.data.seq);
-        return;
-    }
-    if (envelope.type === MessageType.REQUEST && envelope.action === HELLO_ACTION) {
-      link.sendControl(
-        controlEnvelope(MessageType.ERROR, session.id, new DuplexError(ErrorCode.BAD_REQUEST, 'The session is already open on this connection').toData(), { reply_to: envelope.id }),
-      );
-      return;
-    }
-    if (envelope.seq !== undefined) {
-      if (envelope.seq <= session.inboundSeq) {
-        // Already received (a resend after a reconnect): acknowledge again, never run twice.
-        this.acks.duplicate(session);
-        return;
-      }
-      if (envelope.seq > session.inboundSeq + 1) {
-        // A gap would make the skipped seqs look received: refuse it, so nothing is lost silently.
-        const gap = new DuplexError(ErrorCode.BAD_ENVELOPE, `"seq" ${envelope.seq} skips ahead: the next expected is ${session.inboundSeq + 1}`);
-        link.sendControl(controlEnvelope(MessageType.ERROR, session.id, gap.toData(), { reply_to: envelope.id }));
-        return;
-      }
-      session.inboundSeq = envelope.seq;
-      this.acks.received(session);
-    }
-    envelope.session_id = session.id;
-    switch (envelope.type) {
-      case MessageType.REQUEST:
-      case MessageType.NOTIFICATION:
-        this.dispatch(session, link, envelope).catch((err: unknown) =>
-          this.logger.error(`Answering ${envelope.type} "${envelope.action}" failed: ${String(err)}`),
-        );
-        return;
-      default:
-        // response / error: the answer to a server → client request.
-        this.registry.pending.settle(session.id, envelope);
+  /** Never rejects: failures become error envelopes, or the end of the link. */
+  async process(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {
+    try {
+      return await this.handle(source, envelope);
+    } catch (err) {
+      this.logger.error(`Processing ${envelope.type} "${envelope.action}" of session ${source.sessionId} failed: ${String(err)}`);
+      source.sendControl(this.error(source, new DuplexError(ErrorCode.INTERNAL, 'Internal server error'), envelope.id));
+      // What the broker recorded is unknown: the client resumes and resends, de-duplication sorts it out.
+      source.live?.link.close(CloseReason.INTERNAL_ERROR, 'internal error');
+      return {};
     }
   }
 
-  private async dispatch(session: Session, link: Link, envelope: Envelope): Promise<void> {
-    const seen = session.seen.get(envelope.id);
-    if (seen !== undefined) {
-      // A retry of a message already run: answer again while the answer is un-acked, never re-run.
-      if (seen.answerSeq > 0) await this.delivery.enqueueAgain(session, seen.answerSeq);
-      return;
+  private async handle(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {
+    const { sessionId, live } = source;
+    // Any envelope may carry a piggybacked ack of what the server sent.
+    if (envelope.ack !== undefined) this.delivery.onAck(sessionId, live, envelope.ack);
+    switch (envelope.type) {
+      case MessageType.HEARTBEAT:
+        if (envelope.reply_to === undefined) {
+          source.sendControl(controlEnvelope(MessageType.HEARTBEAT, sessionId, {}, { reply_to: envelope.id }));
+        }
+        return {};
+      case MessageType.ACK:
+        this.delivery.onAck(sessionId, live, envelope.data.seq);
+        return {};
     }
-    const record = { answerSeq: 0 };
-    session.seen.add(envelope.id, record);
+    if (envelope.type === MessageType.REQUEST && envelope.action === HELLO_ACTION) {
+      source.sendControl(this.error(source, new DuplexError(ErrorCode.BAD_REQUEST, 'The session is already open'), envelope.id));
+      return {};
+    }
+    if (envelope.type === MessageType.REQUEST && envelope.action === BYE_ACTION) {
+      source.sendControl(controlEnvelope(MessageType.RESPONSE, sessionId, {}, { action: BYE_ACTION, reply_to: envelope.id }));
+      await this.registry.end(sessionId, ErrorCode.SESSION_EXPIRED, CloseReason.NORMAL);
+      return {};
+    }
+    const runs = envelope.type === MessageType.REQUEST || envelope.type === MessageType.NOTIFICATION;
+    if (envelope.seq === undefined && !runs) {
+      this.routeAnswer(sessionId, envelope);
+      return {};
+    }
+    const verdict = await this.broker.inbound.accept(sessionId, {
+      seq: envelope.seq,
+      id: runs ? envelope.id : undefined,
+      window: this.options.dedupWindow,
+    });
+    switch (verdict.kind) {
+      case 'missing':
+        source.sendControl(this.error(source, new DuplexError(ErrorCode.SESSION_EXPIRED, 'The session has ended'), envelope.id));
+        return {};
+      case 'gap':
+        // A gap would make the skipped seqs look received: refused, so nothing is lost silently.
+        source.sendControl(
+          this.error(source, new DuplexError(ErrorCode.BAD_ENVELOPE, `"seq" ${envelope.seq} skips ahead: the next expected is ${verdict.expected}`), envelope.id),
+        );
+        return {};
+      case 'duplicate':
+        // Already received (a resend after a reconnect): acknowledged again, never run twice.
+        if (live !== undefined) this.acks.duplicate(live);
+        return { inboundSeq: verdict.inboundSeq };
+      case 'seen': {
+        this.received(live, envelope, verdict.inboundSeq);
+        // A retry of a message already run: answered again while the answer is un-acked, never re-run.
+        if (verdict.answerSeq === 0) return { inboundSeq: verdict.inboundSeq };
+        const seq = await this.delivery.enqueueAgain(sessionId, verdict.answerSeq);
+        return { inboundSeq: verdict.inboundSeq, answer: await this.entry(sessionId, seq) };
+      }
+    }
+    this.received(live, envelope, verdict.inboundSeq);
+    const inboundSeq = envelope.seq === undefined ? undefined : verdict.inboundSeq;
+    if (!runs) {
+      this.routeAnswer(sessionId, envelope);
+      return { inboundSeq };
+    }
+    envelope.session_id = sessionId;
+    return { inboundSeq, answer: await this.dispatch(source, envelope) };
+  }
+
+  private received(live: LiveSession | undefined, envelope: Envelope, inboundSeq: number): void {
+    if (envelope.seq === undefined || live === undefined) return;
+    if (inboundSeq > live.inboundSeq) live.inboundSeq = inboundSeq;
+    this.acks.received(live);
+  }
+
+  private async dispatch(source: InboundSource, envelope: Envelope): Promise<OutboxEntry | undefined> {
     const context: DuplexContext = {
-      sessionId: session.id,
-      principal: session.principal,
-      handshake: link.handshake,
+      sessionId: source.sessionId,
+      principal: source.principal,
+      handshake: source.handshake,
       envelope,
     };
-    this.began(session);
+    this.inflight.began(source.sessionId);
     let outcome: DispatchOutcome;
     try {
       outcome = await this.router.dispatch(context);
     } finally {
-      this.ended(session);
+      this.inflight.ended(source.sessionId);
     }
-    if (outcome.ok && envelope.type === MessageType.NOTIFICATION) return;
-    record.answerSeq = await this.delivery.enqueue(session, this.answer(envelope, outcome));
+    if (outcome.ok && envelope.type === MessageType.NOTIFICATION) return undefined;
+    const message = this.answer(envelope, outcome);
+    const result = await this.delivery.enqueue(source.sessionId, message, envelope.id);
+    return result.ok ? { seq: result.seq, message } : undefined;
+  }
+
+  /** A client's `response`/`error` to a server request: settled here, or routed to the node that asked. */
+  private routeAnswer(sessionId: string, envelope: Envelope): void {
+    if (this.registry.pending.settle(sessionId, envelope)) return;
+    const node = nodeOfRequest(envelope.reply_to);
+    // An answer matching no request of any node is ignored (docs/protocol.md §8).
+    if (node === undefined || node === this.node) return;
+    this.broker.bus
+      .send(node, { kind: 'answer', sessionId, envelope })
+      .catch((err: unknown) => this.logger.error(`Routing an answer to node ${node} failed: ${String(err)}`));
+  }
+
+  private async entry(sessionId: string, seq: number): Promise<OutboxEntry | undefined> {
+    if (seq === 0) return undefined;
+    const read = await this.broker.outbox.read(sessionId, seq - 1, 1);
+    return read.ok && read.entries[0]?.seq === seq ? read.entries[0] : undefined;
   }
 
   private answer(envelope: Envelope, outcome: DispatchOutcome): PreparedMessage {
@@ -117,17 +191,7 @@ export class InboundProcessor {
     return preparedError(outcome.error, envelope.id, envelope.action);
   }
 
-  /**
-   * Flow control: past `maxInflight` handlers of one session still running, the link stops being
-   * read (TCP pushes back on the client); it is read again once half of them have finished.
-   */
-  private began(session: Session): void {
-    session.inflight++;
-    if (session.inflight === this.options.maxInflight) session.link?.pauseReading();
-  }
-
-  private ended(session: Session): void {
-    session.inflight--;
-    if (session.inflight === Math.floor(this.options.maxInflight / 2)) session.link?.resumeReading();
+  private error(source: InboundSource, error: DuplexError, replyTo: string): Envelope {
+    return controlEnvelope(MessageType.ERROR, source.sessionId, error.toData(), { reply_to: replyTo });
   }
 }

@@ -2,18 +2,7 @@ import type { Handshake } from '../actions/duplex-context.js';
 import type { Envelope } from '../envelope/envelope.js';
 import type { DuplexError } from '../envelope/duplex.error.js';
 import type { PreparedMessage } from '../envelope/prepared-message.js';
-
-/** Close codes the session layer asks a link to close with (docs/protocol.md §2). */
-export const LinkCloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  POLICY: 1008,
-  TOO_LARGE: 1009,
-  TAKEN_OVER: 4000,
-  HEARTBEAT_TIMEOUT: 4001,
-  OUTBOX_OVERFLOW: 4002,
-} as const;
-export type LinkCloseCode = (typeof LinkCloseCode)[keyof typeof LinkCloseCode];
+import type { CloseReason } from './close-reason.js';
 
 /**
  * One live connection, as every transport presents it to the session layer. The transport owns
@@ -36,7 +25,7 @@ export interface Link {
   pauseReading(): void;
   resumeReading(): void;
   /** Ends the link; the transport later reports `closed()` on its LinkListener. */
-  close(code: LinkCloseCode, reason: string): void;
+  close(reason: CloseReason, message: string): void;
 }
 
 /**
@@ -46,6 +35,6 @@ export interface Link {
 export interface LinkListener {
   receive(envelope: Envelope): void;
   reject(error: DuplexError, replyTo?: string): void;
-  /** The link ended; `endSession` when the client closed it on purpose (WebSocket close 1000). */
-  closed(endSession?: boolean): void;
+  /** The link ended (a session ends only by the client's `$bye`, never by a link's close). */
+  closed(): void;
 }

@@ -2,14 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { OutboundDelivery } from '../delivery/outbound.delivery.js';
 import { DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
 import type { ResolvedDuplexOptions } from '../duplex-options.js';
+import { InboundDoor, type InboundBatch, type InboundBatchResult } from './inbound.door.js';
 import { InboundProcessor } from './inbound.processor.js';
+import { InflightLimiter } from './inflight.limiter.js';
 import type { Link, LinkListener } from './link.js';
 import { LinkSession } from './link.session.js';
+import { PullDoor, type PullRequest, type PullResult } from './pull.door.js';
 import { SessionRegistry } from './session.registry.js';
 
 /**
- * The one door every transport uses: "a link opened" returns the listener the transport reports
- * that link's envelopes and its end to. Nothing above this knows which transport a session uses.
+ * The doors every transport uses. Push transports (WebSocket, gRPC) open a link; pull transports
+ * (long-poll, SSE) pull batches after the client's ack and deliver what the client sends through
+ * the link-less door, on any node. Nothing above this knows which transport a session uses.
  */
 @Injectable()
 export class SessionService {
@@ -17,10 +21,25 @@ export class SessionService {
     private readonly registry: SessionRegistry,
     private readonly delivery: OutboundDelivery,
     private readonly inbound: InboundProcessor,
+    private readonly inflight: InflightLimiter,
+    private readonly pullDoor: PullDoor,
+    private readonly inboundDoor: InboundDoor,
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
+  /** A push link opened: returns the listener the transport reports its frames and its end to. */
   openLink(link: Link): LinkListener {
-    return new LinkSession(link, this.options, this.registry, this.delivery, this.inbound);
+    const { options, registry, delivery, inbound, inflight } = this;
+    return new LinkSession(link, { options, registry, delivery, inbound, inflight });
+  }
+
+  /** What follows the client's ack, waiting up to `waitMs` for the first message. */
+  pull(request: PullRequest): Promise<PullResult> {
+    return this.pullDoor.pull(request);
+  }
+
+  /** Envelopes for a session that has no link here; resolves with the replies they produced. */
+  deliver(batch: InboundBatch): Promise<InboundBatchResult> {
+    return this.inboundDoor.deliver(batch);
   }
 }

@@ -4,7 +4,9 @@ import type { ProtocolType } from '../envelope/envelope.js';
 
 /** The transport-neutral handshake of an HTTP-based connection (WebSocket upgrade, SSE, long-poll). */
 export function handshakeFromRequest(request: IncomingMessage, transport: ProtocolType): Handshake {
-  const query: Record<string, string | string[]> = {};
+  // No prototype: `authenticate` looks client-chosen keys up in it, and `?constructor=` or
+  // `?__proto__=` must be plain keys, not Object.prototype members (as querystring.parse does).
+  const query: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   const url = new URL(request.url ?? '/', 'http://localhost');
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);

@@ -1,10 +1,11 @@
 /**
  * Why an attempt to open a connection failed, as far as the client can tell. The class decides
  * what happens next: the selector moves on to the next transport after `unreachable` or `blocked`,
- * and nothing retries a `refused` one (except the server's "not now", see SESSION_LIMIT).
+ * and nothing retries a `refused` one (except the server's "not now", see isRetryable).
  */
 import { DuplexError } from '../../envelope/duplex.error.js';
 import type { ProtocolType } from '../../envelope/envelope.js';
+import { ErrorCode } from '../../envelope/error-codes.js';
 
 /** @publicApi */
 export const TransportFailure = {
@@ -19,14 +20,11 @@ export const TransportFailure = {
 export type TransportFailure = (typeof TransportFailure)[keyof typeof TransportFailure];
 
 /**
- * The code of the server's "too many sessions, try again later" (the `error` answering the hello,
- * and close code 1013). A `refused` of this code is retried with backoff all the same.
+ * A `refused` failure is final, unless the server only asked to come back later: `session_limit`
+ * (the `error` answering the hello, or close code 1013) is retried with backoff all the same.
  */
-export const SESSION_LIMIT = 'session_limit';
-
-/** A `refused` failure is final, unless the server only asked to come back later. */
 export function isRetryable(failure: TransportFailure, error: DuplexError): boolean {
-  return failure !== TransportFailure.REFUSED || error.code === SESSION_LIMIT;
+  return failure !== TransportFailure.REFUSED || error.code === ErrorCode.SESSION_LIMIT;
 }
 
 /** `error` with its class and transport in `details` (so `error.details.failure` tells the application). */

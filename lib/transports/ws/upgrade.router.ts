@@ -18,6 +18,7 @@ export class UpgradeRouter {
       return;
     }
     if (this.previous.length === 0) {
+      // destroy, not end(): nothing reads an upgrade socket, so an ended one stays open for as long as the client likes
       socket.destroy();
       return;
     }

@@ -4,7 +4,9 @@ import type { Handshake } from '../../actions/duplex-context.js';
 import type { Envelope } from '../../envelope/envelope.js';
 import { encodeJson, frameJson } from '../../envelope/json-codec.js';
 import type { PreparedMessage } from '../../envelope/prepared-message.js';
-import type { Link, LinkCloseCode } from '../../sessions/link.js';
+import type { CloseReason } from '../../sessions/close-reason.js';
+import type { Link } from '../../sessions/link.js';
+import { WS_CLOSE_CODES } from './ws-close-codes.js';
 
 /** How long a closing socket may take to finish the close handshake before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
@@ -78,12 +80,13 @@ export class WsLink implements Link {
     }
   }
 
-  close(code: LinkCloseCode, reason: string): void {
+  close(reason: CloseReason, message: string): void {
     if (this.isClosing) return;
     this.isClosing = true;
     this.waiters.length = 0;
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
-      this.ws.close(code, reason);
+      // A close frame's reason is at most 123 bytes.
+      this.ws.close(WS_CLOSE_CODES[reason], Buffer.from(message).subarray(0, 123).toString());
     }
     // A dead peer never answers the close frame: do not let it hold the socket for ws's 30 s.
     setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();

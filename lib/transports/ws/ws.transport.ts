@@ -11,18 +11,13 @@ import { ProtocolType } from '../../envelope/envelope.js';
 import { ErrorCode } from '../../envelope/error-codes.js';
 import { decodeJson } from '../../envelope/json-codec.js';
 import type { Handshake } from '../../actions/duplex-context.js';
-import { LinkCloseCode } from '../../sessions/link.js';
+import { CloseReason } from '../../sessions/close-reason.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { ConnectionAuthenticator } from '../connection.authenticator.js';
 import { handshakeFromRequest } from '../http-handshake.js';
+import { AUTH_TIMED_OUT, authenticateWithin, refuseUpgrade, SHUTTING_DOWN, UNAUTHORIZED } from './upgrade.gate.js';
 import { UpgradeRouter } from './upgrade.router.js';
 import { WsLink } from './ws.link.js';
-
-const UNAUTHORIZED =
-  'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nUnauthorized';
-
-const SHUTTING_DOWN =
-  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nShutting down';
 
 /**
  * The WebSocket transport: a `ws` server in noServer mode on the Nest app's own HTTP server and
@@ -48,7 +43,8 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     if (!this.options.protocols.has(ProtocolType.WEBSOCKET)) return;
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (server === undefined || typeof server.on !== 'function') throw new Error(NO_HTTP_SERVER());
-    const { maxPayload, perMessageDeflate, path } = this.options.websocket;
+    const { perMessageDeflate, path } = this.options.websocket;
+    const maxPayload = this.options.maxPayload;
     this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate, clientTracking: false });
     this.router = new UpgradeRouter(server, path, (request, socket, head) => void this.upgrade(request, socket, head));
     this.router.install();
@@ -58,7 +54,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     this.shuttingDown = true;
     this.router?.uninstall();
     const ended = [...this.links].map((link) => {
-      link.close(LinkCloseCode.GOING_AWAY, 'server shutting down');
+      link.close(CloseReason.SHUTDOWN, 'server shutting down');
       return link.ended;
     });
     await Promise.all(ended);
@@ -69,14 +65,19 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const ignore = (): void => undefined;
     socket.on('error', ignore);
     const handshake = handshakeFromRequest(request, ProtocolType.WEBSOCKET);
-    const auth = await this.authenticator.authenticate(handshake);
+    const auth = await authenticateWithin(this.authenticator.authenticate(handshake), socket, this.options.authTimeoutMs);
+    if (auth === 'closed') return;
+    if (auth === 'timed-out') {
+      refuseUpgrade(socket, AUTH_TIMED_OUT);
+      return;
+    }
     if (!auth.ok) {
-      socket.end(UNAUTHORIZED);
+      refuseUpgrade(socket, UNAUTHORIZED);
       return;
     }
     if (this.shuttingDown) {
       // Authenticated while the app was closing: refused, as a new connection would be.
-      socket.end(SHUTTING_DOWN);
+      refuseUpgrade(socket, SHUTTING_DOWN);
       return;
     }
     if (socket.destroyed || this.wss === undefined) return;
@@ -85,7 +86,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private accept(ws: WebSocket, socket: Duplex, handshake: Handshake, principal: unknown): void {
-    const link = new WsLink(ws, socket, handshake, principal, this.options.websocket.highWaterMark, this.options.websocket.maxPayload);
+    const link = new WsLink(ws, socket, handshake, principal, this.options.websocket.highWaterMark, this.options.maxPayload);
     this.links.add(link);
     const listener = this.sessions.openLink(link);
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -100,9 +101,9 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     });
     // ws reports protocol violations (e.g. a frame over maxPayload → 1009) here and closes itself.
     ws.on('error', (err) => this.logger.debug(`WebSocket error: ${err.message}`));
-    ws.once('close', (code: number) => {
+    ws.once('close', () => {
       this.links.delete(link);
-      listener.closed(code === LinkCloseCode.NORMAL && !link.closing);
+      listener.closed();
     });
   }
 }

@@ -1,4 +1,7 @@
-import type { SeenRequest } from './session.js';
+/** A remembered client request: the seq of its answer once queued (0 while it runs). */
+export interface SeenRequest {
+  answerSeq: number;
+}
 
 /**
  * The ids of a session's last N inbound requests and notifications, with what became of them.

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DuplexBroker, OutboxEntry } from '../brokers/broker.js';
+import { PullWaiters } from '../delivery/pull.waiters.js';
+import { DUPLEX_BROKER, DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
+import type { ResolvedDuplexOptions } from '../duplex-options.js';
+import { DuplexError } from '../envelope/duplex.error.js';
+import { ErrorCode } from '../envelope/error-codes.js';
+import { SessionRegistry } from './session.registry.js';
+
+/** @publicApi */
+export interface PullRequest {
+  sessionId: string;
+  /** The session's resume token: proves the caller owns it. */
+  token: string;
+  /** The client's cumulative ack: everything ≤ cursor is processed (and trimmed); the batch starts after it. */
+  cursor: number;
+  /** How long to hold the pull when nothing follows the cursor (0 = answer at once). */
+  waitMs: number;
+  /** Most messages in one batch (default `outbox.replayBatch`). */
+  limit?: number;
+  /** Aborts the wait (client went away, server shutting down): answers with what there is. */
+  signal?: AbortSignal;
+}
+
+/** @publicApi */
+export type PullResult = { ok: true; messages: OutboxEntry[] } | { ok: false; error: DuplexError };
+
+/**
+ * Pull delivery, for transports that ask rather than hold a socket (long-poll, SSE): "what follows
+ * cursor N?", waiting up to T for the first message. The cursor is the client's ack, never what a
+ * node wrote, so a batch lost on the way is read again from the same cursor, on any node.
+ */
+@Injectable()
+export class PullDoor {
+  constructor(
+    @Inject(DUPLEX_BROKER) private readonly broker: DuplexBroker,
+    private readonly registry: SessionRegistry,
+    private readonly waiters: PullWaiters,
+    @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
+  ) {}
+
+  async pull(request: PullRequest): Promise<PullResult> {
+    const { sessionId, cursor } = request;
+    if (!Number.isSafeInteger(cursor) || cursor < 0) {
+      return { ok: false, error: new DuplexError(ErrorCode.BAD_REQUEST, 'The cursor must be a non-negative integer') };
+    }
+    const verified = await this.registry.verify(sessionId, request.token);
+    if (verified instanceof DuplexError) return { ok: false, error: verified };
+    await this.broker.sessions.touch(sessionId, this.options.session.ttlMs);
+    if (cursor > 0) await this.broker.outbox.trim(sessionId, cursor);
+    const limit = request.limit ?? this.options.outbox.replayBatch;
+    const deadline = Date.now() + Math.max(0, request.waitMs);
+    for (;;) {
+      // Registered before the read, so an append between the read and the wait still wakes it.
+      let wake: () => void = () => undefined;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const remove = this.waiters.add(sessionId, wake);
+      try {
+        const read = await this.broker.outbox.read(sessionId, cursor, limit);
+        if (!read.ok) return { ok: false, error: new DuplexError(ErrorCode.SESSION_EXPIRED, 'The session has ended') };
+        const start = Math.max(cursor, read.trimmed);
+        const first = read.entries[0];
+        if (first === undefined ? read.lastSeq > start : first.seq !== start + 1) {
+          await this.registry.end(sessionId, ErrorCode.SESSION_EXPIRED);
+          return { ok: false, error: new DuplexError(ErrorCode.SESSION_EXPIRED, `The session's stored messages have a gap after ${start}`) };
+        }
+        const left = deadline - Date.now();
+        if (first !== undefined || left <= 0 || request.signal?.aborted) return { ok: true, messages: read.entries };
+        await waitFor(woken, left, request.signal);
+      } finally {
+        remove();
+      }
+    }
+  }
+}
+
+/** Resolves when `woken` does, after `ms`, or when `signal` aborts, whichever comes first. */
+function waitFor(woken: Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    void woken.then(done);
+  });
+}
