@@ -63,9 +63,22 @@ describe.skipIf(!runnable)('DuplexClient in Chromium', () => {
       const echo = await w.client.request('echo', { text: 'from the browser' });
       const denied = await w.client.request('admin', {}).catch((e: { code: string }) => e.code);
       const invalid = await w.client.request('sum', { a: -1, b: 2 }).catch((e: { code: string; details: { fields: string[] } }) => [e.code, e.details.fields]);
-      return { connected, sessionId: w.client.sessionId, echo, denied, invalid, userAgent: navigator.userAgent };
+      // A browser cannot see the HTTP 401 of a refused upgrade: only that the link never opened.
+      const stranger = new w.DuplexClient({ serverUrl, query: { token: 'nobody' } });
+      const failures: unknown[] = [];
+      stranger.on('transport_failed', ({ transport, failure }) => void failures.push([transport, failure]));
+      const strangerConnected = await stranger.connect();
+      return { connected, transport: w.client.transport, sessionId: w.client.sessionId, echo, denied, invalid, strangerConnected, failures, userAgent: navigator.userAgent };
     }, server);
-    expect(opened).toMatchObject({ connected: true, echo: { text: 'from the browser' }, denied: 'forbidden', invalid: ['validation_failed', ['a']] });
+    expect(opened).toMatchObject({
+      connected: true,
+      transport: 'websocket',
+      echo: { text: 'from the browser' },
+      denied: 'forbidden',
+      invalid: ['validation_failed', ['a']],
+      strangerConnected: false,
+      failures: [['websocket', 'unreachable']],
+    });
     expect(opened.userAgent).toContain('Chrome');
 
     const duplex = t.app.get(DuplexService);

@@ -1,6 +1,7 @@
 /**
  * One link from open to end: sends the hello, waits for the welcome (within a deadline), then
- * watches liveness and answers heartbeats. It reports exactly one `ended`, however the link dies.
+ * watches liveness, answers heartbeats and, when asked, says goodbye. It reports exactly one
+ * `ended`, however the link dies, with the failure classified when there was no welcome.
  * Sessions, sequencing and reconnection belong to the client, which outlives connections.
  */
 import { DuplexError } from '../envelope/duplex.error.js';
@@ -8,22 +9,19 @@ import { type Envelope, HELLO_ACTION } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import { decodeJson, encodeJson } from '../envelope/json-codec.js';
 import { makeEnvelope } from './client-envelopes.js';
+import { CloseCode } from './close-codes.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import type { ClientLink, ClientTransport, LinkCloseInfo } from './transports/client-transport.js';
+import { classified, TransportFailure } from './transports/transport-failure.js';
 import { parseWelcome, type Welcome } from './welcome.js';
 
-/** Close code reported when the client itself drops a link (no close frame was exchanged). */
-export const ABNORMAL_CLOSURE = 1006;
-
-export interface ConnectionEnd extends LinkCloseInfo {
-  /** The welcome had arrived: the connection was usable. */
-  welcomed: boolean;
-  /** Why the link failed, when the transport or the handshake could say. */
-  error?: DuplexError;
-}
+/**
+ * How a connection ended. Without a welcome it was a failed attempt: `error` says why, with
+ * `details.failure` and `details.transport`.
+ */
+export type ConnectionEnd = LinkCloseInfo & ({ welcomed: true } | { welcomed: false; error: DuplexError; failure: TransportFailure });
 
 export interface ConnectionSettings {
-  url: string;
   hello: Envelope;
   /** Deadline for open + welcome. */
   handshakeTimeoutMs: number;
@@ -47,7 +45,10 @@ export class ClientConnection {
   private phase: Phase = 'opening';
   private link: ClientLink | undefined;
   private sessionId = '';
+  /** Why the attempt failed, as soon as something could say (kept until the end). */
   private error: DuplexError | undefined;
+  private failure: TransportFailure | undefined;
+  private bye: { id: string; answered: () => void } | undefined;
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly heartbeat = new HeartbeatMonitor((silentMs) =>
@@ -75,10 +76,10 @@ export class ClientConnection {
     // One deadline for TCP, the upgrade and the welcome: a black-holed server must not hang connect().
     const { handshakeTimeoutMs } = this.settings;
     this.handshakeTimer = setTimeout(() => this.kill(`no welcome within ${handshakeTimeoutMs} ms`), handshakeTimeoutMs);
-    this.link = this.transport.open(this.settings.url, {
+    this.link = this.transport.open({
       open: () => this.onOpen(),
       message: (text) => this.onMessage(text),
-      error: (error) => this.onLinkError(error),
+      error: (error, failure) => this.onLinkError(error, failure),
       close: (info) => this.finish(info),
     });
   }
@@ -97,8 +98,25 @@ export class ClientConnection {
     return this.endedPromise;
   }
 
+  /**
+   * Sends the goodbye (an unsequenced `$bye` request) on a live connection; resolves when the
+   * link ends (the server answers, ends the session, then closes: the close means it is over),
+   * when an `error` answers the goodbye (a server that does not know it; no close will follow),
+   * or after `waitMs`, whichever comes first. The caller closes the link afterwards.
+   */
+  goodbye(bye: Envelope, waitMs: number): Promise<void> {
+    if (this.phase !== 'live') return Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = new Promise<void>((resolve) => {
+      this.bye = { id: bye.id, answered: resolve };
+      timer = setTimeout(resolve, waitMs);
+    });
+    this.link?.send(encodeJson(bye));
+    return Promise.race([answered, this.endedPromise]).finally(() => clearTimeout(timer));
+  }
+
   /** Drops the link at once: it is dead or misbehaving. A dead link ends the connection, never the session. */
-  kill(reason: string, code = ABNORMAL_CLOSURE): void {
+  kill(reason: string, code: number = CloseCode.ABNORMAL): void {
     if (this.phase === 'ended') return;
     this.link?.terminate();
     this.finish({ code, reason });
@@ -109,9 +127,11 @@ export class ClientConnection {
    * the close that follows (browsers fire one before every abnormal close: 'disconnected' says it
    * better); other problems, like a binary frame, leave the link up and are worth reporting.
    */
-  private onLinkError(error: DuplexError): void {
-    if (this.phase !== 'live') this.error ??= error;
-    else if (error.code !== ErrorCode.NOT_CONNECTED) this.hooks.problem(error);
+  private onLinkError(error: DuplexError, failure: TransportFailure | undefined): void {
+    if (this.phase !== 'live') {
+      this.error ??= error;
+      this.failure ??= failure;
+    } else if (error.code !== ErrorCode.NOT_CONNECTED) this.hooks.problem(error);
   }
 
   private onOpen(): void {
@@ -133,6 +153,8 @@ export class ClientConnection {
       this.onHandshakeFrame(envelope);
     } else if (envelope.type === 'heartbeat') {
       this.onHeartbeat(envelope);
+    } else if (this.bye !== undefined && envelope.reply_to === this.bye.id) {
+      if (envelope.type === 'error') this.bye.answered();
     } else {
       this.hooks.frame(envelope);
     }
@@ -142,7 +164,9 @@ export class ClientConnection {
     if (envelope.type === 'error' && envelope.reply_to === this.hello.id) {
       const code = typeof envelope.data.code === 'string' ? envelope.data.code : ErrorCode.INTERNAL;
       const message = typeof envelope.data.message === 'string' ? envelope.data.message : 'hello refused';
+      // Our server said no (a full server says `session_limit`, which is worth retrying later).
       this.error = new DuplexError(code, `The server refused the hello: ${message}`);
+      this.failure = TransportFailure.REFUSED;
       this.kill(`hello refused (${code})`);
       return;
     }
@@ -153,6 +177,7 @@ export class ClientConnection {
     const welcome = isWelcome ? parseWelcome(envelope.data) : undefined;
     if (welcome === undefined || welcome instanceof DuplexError) {
       this.error = welcome ?? new DuplexError(ErrorCode.BAD_ENVELOPE, `Expected the welcome, got a ${envelope.type} "${envelope.action}"`);
+      this.failure = TransportFailure.BLOCKED;
       this.kill('protocol error: no welcome');
       return;
     }
@@ -173,13 +198,33 @@ export class ClientConnection {
 
   private finish(info: LinkCloseInfo): void {
     if (this.phase === 'ended') return;
-    const welcomed = this.phase === 'live';
+    const reached = this.phase;
     this.phase = 'ended';
     this.clearHandshakeTimer();
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     this.heartbeat.stop();
     this.resolveEnded();
-    this.hooks.ended({ ...info, welcomed, error: this.error });
+    if (reached === 'live') {
+      this.hooks.ended({ ...info, welcomed: true });
+      return;
+    }
+    const { error, failure } = this.attemptFailure(info, reached === 'handshaking');
+    this.hooks.ended({ ...info, welcomed: false, error: classified(error, failure, this.transport.name), failure });
+  }
+
+  /**
+   * Why a link that never got its welcome failed. What the transport or the server said comes
+   * first; otherwise a link that never opened met nobody (`unreachable`), and one that opened
+   * but closed before the welcome met something that is not our server (`blocked`).
+   */
+  private attemptFailure(info: LinkCloseInfo, opened: boolean): { error: DuplexError; failure: TransportFailure } {
+    if (this.failure === undefined && info.code === CloseCode.TRY_AGAIN_LATER) {
+      const error = new DuplexError(ErrorCode.SESSION_LIMIT, `The server has no room for another session now (${info.code}${info.reason ? ` ${info.reason}` : ''})`);
+      return { error, failure: TransportFailure.REFUSED };
+    }
+    const failure = this.failure ?? (opened ? TransportFailure.BLOCKED : TransportFailure.UNREACHABLE);
+    const reason = info.reason || `close code ${info.code}`;
+    return { error: this.error ?? new DuplexError(ErrorCode.NOT_CONNECTED, `Could not connect to ${this.transport.endpoint}: ${reason}`), failure };
   }
 
   private clearHandshakeTimer(): void {

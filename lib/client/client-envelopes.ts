@@ -45,9 +45,11 @@ export function makeHello(resume: ResumeState | undefined): Envelope {
   return makeEnvelope('request', HELLO_ACTION, data);
 }
 
-/** The goodbye (docs/protocol.md §4): ends the session on the server, on every transport. */
-export function makeBye(): Envelope {
-  return makeEnvelope('request', BYE_ACTION, {});
+/** The goodbye (docs/protocol.md §4): an unsequenced request that ends the session on the server, on every transport. */
+export function makeBye(sessionId: string): Envelope {
+  const bye = makeEnvelope('request', BYE_ACTION, {});
+  bye.session_id = sessionId;
+  return bye;
 }
 
 function isPlainObject(value: unknown): value is EnvelopeData {

@@ -2,7 +2,7 @@
 import { DuplexError } from '../envelope/duplex.error.js';
 import { type EnvelopeData, ProtocolType } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
-import { buildServerUrl, type QueryParams } from './server-url.js';
+import { parseServerUrl, type QueryParams, type ServerBase } from './server-url.js';
 import type { WebSocketConstructor } from './transports/websocket-like.js';
 
 /** @publicApi */
@@ -18,17 +18,48 @@ export interface ReconnectOptions {
 }
 
 /** @publicApi */
-export interface DuplexClientOptions {
-  /** `http(s)://host:port` or `ws(s)://host:port[/path]`. */
-  serverUrl: string;
-  /** Only `'websocket'` so far (the default). */
-  protocolType?: ProtocolType;
-  /** Appended when serverUrl has no path (default `/duplex`). */
+export interface ConnectOptions {
+  /**
+   * How many more times connect() tries after its first attempt failed, waiting the `reconnect`
+   * backoff in between (default 0: connect() reports the first failure). A `refused` attempt is
+   * never retried, except when the server's session limit was reached.
+   */
+  retries?: number;
+}
+
+/** @publicApi */
+export interface WebSocketTransportOptions {
+  /** Appended to an `http(s)://` serverUrl, or to a `ws(s)://` one without a path (default `/duplex`). */
   path?: string;
+  /** A WebSocket constructor to use instead of the global one or the `ws` package. */
+  WebSocket?: WebSocketConstructor;
+}
+
+/** @publicApi */
+export interface DuplexClientOptions {
+  /**
+   * `http(s)://host:port[/base]`: the base of every transport (WebSocket connects to
+   * `ws(s)://host:port[/base]/duplex`). A `ws(s)://host:port[/path]` URL is accepted for WebSocket.
+   */
+  serverUrl: string;
+  /**
+   * The transports to try, in order of preference (default `['websocket']`): the next one is
+   * tried when a server is unreachable or blocked over the previous one. One that this build or
+   * platform lacks is skipped; alone, it is an error here.
+   */
+  transports?: ProtocolType[];
+  /** Shorthand for `transports: [protocolType]`; `'auto'` is the default list. */
+  protocolType?: ProtocolType | 'auto';
+  websocket?: WebSocketTransportOptions;
+  /** @deprecated Use `websocket.path`. */
+  path?: string;
+  /** @deprecated Use `websocket.WebSocket`. */
+  WebSocket?: WebSocketConstructor;
   /** Added to the URL's query, e.g. `{ token }`: browsers cannot set WebSocket headers. */
   query?: QueryParams;
   /** Default deadline of request(), and of opening a connection up to its welcome (default 10000). */
   requestTimeoutMs?: number;
+  connect?: ConnectOptions;
   reconnect?: ReconnectOptions;
   heartbeat?: {
     /**
@@ -42,53 +73,84 @@ export interface DuplexClientOptions {
     /** Messages waiting for the server (queued offline or sent but un-acked), at most (default 1000). */
     maxMessages?: number;
   };
-  /** A WebSocket constructor to use instead of the global one or the `ws` package. */
-  WebSocket?: WebSocketConstructor;
   /** The random source of backoff jitter, in [0, 1) (default Math.random); for tests. */
   random?: () => number;
 }
 
+/** What the transports read: the server base, the query, and each transport's own group. */
+export interface ResolvedTransportOptions {
+  server: ServerBase;
+  query: QueryParams | undefined;
+  websocket: { path: string; WebSocket: WebSocketConstructor | undefined };
+}
+
 export interface ResolvedClientOptions {
-  url: string;
-  protocolType: ProtocolType;
+  /** Requested, in order of preference; which of them can run is the selector's business. */
+  transports: ProtocolType[];
+  transportOptions: ResolvedTransportOptions;
   requestTimeoutMs: number;
+  connectRetries: number;
   reconnect: Required<ReconnectOptions>;
   heartbeatTimeoutMs: number | undefined;
   outboxMaxMessages: number;
-  WebSocket: WebSocketConstructor | undefined;
   random: () => number;
+}
+
+export const DEFAULT_TRANSPORTS: readonly ProtocolType[] = [ProtocolType.WEBSOCKET];
+
+function fail(message: string): never {
+  throw new DuplexError(ErrorCode.BAD_REQUEST, message);
 }
 
 function positive(name: string, value: number, allowInfinity = false): number {
   const ok = allowInfinity ? value > 0 : value > 0 && Number.isFinite(value);
-  if (typeof value !== 'number' || Number.isNaN(value) || !ok) {
-    throw new DuplexError(ErrorCode.BAD_REQUEST, `Option ${name} must be a positive number (got ${String(value)})`);
-  }
+  if (typeof value !== 'number' || Number.isNaN(value) || !ok) fail(`Option ${name} must be a positive number (got ${String(value)})`);
   return value;
 }
 
-export function resolveClientOptions(options: DuplexClientOptions): ResolvedClientOptions {
-  const protocolType = options.protocolType ?? ProtocolType.WEBSOCKET;
-  if (protocolType !== ProtocolType.WEBSOCKET) {
-    throw new DuplexError(ErrorCode.BAD_REQUEST, `Option protocolType "${protocolType}" is not supported by the client yet; use "websocket"`);
+function countOrInfinity(name: string, value: number): number {
+  if (!(value >= 0)) fail(`Option ${name} must be 0 or more (got ${String(value)})`);
+  return value;
+}
+
+const KNOWN_TRANSPORTS: ReadonlySet<string> = new Set(Object.values(ProtocolType));
+
+function resolveTransports({ transports, protocolType }: DuplexClientOptions): ProtocolType[] {
+  if (transports !== undefined && protocolType !== undefined) {
+    fail('Give either option transports (a list) or protocolType (one transport), not both');
   }
+  if (transports === undefined && (protocolType === undefined || protocolType === 'auto')) return [...DEFAULT_TRANSPORTS];
+  const option = transports === undefined ? 'protocolType' : 'transports';
+  const list: unknown = transports ?? [protocolType];
+  if (!Array.isArray(list) || list.length === 0) fail('Option transports must be a non-empty list, e.g. ["websocket"]');
+  const known = [...KNOWN_TRANSPORTS].map((t) => `"${t}"`).join(', ');
+  list.forEach((name: unknown, index) => {
+    if (typeof name !== 'string' || !KNOWN_TRANSPORTS.has(name)) fail(`Option ${option} names an unknown transport "${String(name)}" (known: ${known})`);
+    if (list.indexOf(name) !== index) fail(`Option transports lists "${name}" twice`);
+  });
+  return [...(list as ProtocolType[])];
+}
+
+export function resolveClientOptions(options: DuplexClientOptions): ResolvedClientOptions {
   const reconnect = options.reconnect ?? {};
   const baseMs = positive('reconnect.baseMs', reconnect.baseMs ?? 500);
   const maxMs = positive('reconnect.maxMs', reconnect.maxMs ?? 10_000);
-  const maxAttempts = reconnect.maxAttempts ?? Infinity;
-  if (!(maxAttempts >= 0)) {
-    throw new DuplexError(ErrorCode.BAD_REQUEST, `Option reconnect.maxAttempts must be 0 or more (got ${String(maxAttempts)})`);
-  }
+  const maxAttempts = countOrInfinity('reconnect.maxAttempts', reconnect.maxAttempts ?? Infinity);
   const maxMessages = positive('outbox.maxMessages', options.outbox?.maxMessages ?? 1000);
   return {
-    url: buildServerUrl(options.serverUrl, options.path ?? '/duplex', options.query),
-    protocolType,
+    transports: resolveTransports(options),
+    transportOptions: {
+      server: parseServerUrl(options.serverUrl),
+      query: options.query,
+      // The top-level names came first and stay as aliases; the group wins.
+      websocket: { path: options.websocket?.path ?? options.path ?? '/duplex', WebSocket: options.websocket?.WebSocket ?? options.WebSocket },
+    },
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? 10_000),
+    connectRetries: Math.floor(countOrInfinity('connect.retries', options.connect?.retries ?? 0)),
     reconnect: { baseMs, maxMs, maxAttempts, enabled: reconnect.enabled ?? true },
     heartbeatTimeoutMs:
       options.heartbeat?.timeoutMs === undefined ? undefined : positive('heartbeat.timeoutMs', options.heartbeat.timeoutMs),
     outboxMaxMessages: Math.floor(maxMessages),
-    WebSocket: options.WebSocket,
     random: options.random ?? Math.random,
   };
 }

@@ -7,32 +7,10 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DuplexError } from '../envelope/duplex.error.js';
 import type { Envelope, EnvelopeData } from '../envelope/envelope.js';
-import { DuplexClient, type DuplexClientEvents, type DuplexClientOptions } from './index.js';
+import { DuplexClient, type DuplexClientOptions } from './index.js';
+import { nextEvent, withDeadline } from '../../test/support/client-events.js';
 
 // --- helpers ---------------------------------------------------------------------------------
-
-const WAIT_MS = 3000;
-
-function withDeadline<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
-
-function nextEvent<K extends keyof DuplexClientEvents>(client: DuplexClient, event: K): Promise<DuplexClientEvents[K]> {
-  return withDeadline(
-    new Promise<DuplexClientEvents[K]>((resolve) => {
-      const listener = (...args: DuplexClientEvents[K]): void => {
-        client.off(event, listener);
-        resolve(args);
-      };
-      client.on(event, listener);
-    }),
-    `client event "${String(event)}"`,
-  );
-}
 
 async function rejectionOf(promise: Promise<unknown>): Promise<DuplexError> {
   const error = await withDeadline(
@@ -71,6 +49,8 @@ class ScriptedServer {
   heartbeat = { interval_ms: 25_000, timeout_ms: 20_000 };
   ack = { interval_ms: 20, max_messages: 32 };
   autoAck = true;
+  /** When false, the server ignores a goodbye (as a server that does not know it might). */
+  answerBye = true;
   /** When set, the welcome waits for releaseWelcome(). */
   holdWelcome = false;
   readonly handlers = new Map<string, (data: EnvelopeData) => Reply>();
@@ -240,6 +220,13 @@ class ScriptedServer {
   }
 
   private onFrame(ws: WebSocket, env: Envelope): void {
+    if (env.type === 'request' && env.action === '$bye' && this.answerBye) {
+      // Protocol v2: the goodbye ends the session; the server answers, then closes with 1000.
+      this.session = undefined;
+      this.sendRaw({ id: `bye-${env.id}`, type: 'response', action: '$bye', reply_to: env.id });
+      ws.close(1000, 'bye');
+      return;
+    }
     const session = this.requireSession();
     if (env.type === 'ack') {
       session.outbox = session.outbox.filter((m) => m.seq > (env.data.seq as number));
@@ -314,7 +301,7 @@ describe('DuplexClient: handshake', () => {
     const error = nextEvent(refused, 'error');
     expect(await refused.connect()).toBe(false);
     const [unauthenticated] = await error;
-    expect(unauthenticated).toMatchObject({ code: 'unauthenticated', status: 401 });
+    expect(unauthenticated).toMatchObject({ code: 'unauthenticated', status: 401, details: { failure: 'refused', transport: 'websocket' } });
 
     const allowed = new DuplexClient({ serverUrl: server.url, query: { token: 'secret' }, WebSocket });
     clients.push(allowed);
@@ -330,7 +317,7 @@ describe('DuplexClient: handshake', () => {
     unreachable.on('reconnecting', (attempt) => retries.push(attempt));
     expect(await unreachable.connect()).toBe(false);
     expect(retries).toEqual([]); // a failed first attempt is not retried
-    expect((await notConnected)[0].code).toBe('not_connected');
+    expect((await notConnected)[0]).toMatchObject({ code: 'not_connected', details: { failure: 'unreachable' } });
     expect(unreachable.connected).toBe(false);
   });
 
@@ -692,7 +679,7 @@ describe('DuplexClient: reconnect and resume', () => {
 });
 
 describe('DuplexClient: disconnect', () => {
-  it('closes with 1000, rejects what waits, never reconnects and leaves no timers behind', async () => {
+  it('says goodbye ($bye, unsequenced), rejects what waits, never reconnects and leaves no timers behind', async () => {
     const timersBefore = activeTimers();
     const { server, client } = await setup();
     server.handlers.set('hold', () => 'ignore');
@@ -706,11 +693,33 @@ describe('DuplexClient: disconnect', () => {
     await client.disconnect();
     expect(await disconnected).toEqual([{ code: 1000, reason: 'client disconnect' }]);
     expect(await held).toMatchObject({ code: 'not_connected' });
+    const [bye] = server.received({ action: '$bye' });
+    expect(bye).toMatchObject({ type: 'request', data: {}, session_id: 'session-1' });
+    expect(bye!.seq).toBeUndefined();
+    expect(server.session).toBeUndefined();
     const [closed] = await server.waitFor(() => (server.closes.length > 0 ? server.closes : undefined), 'server close');
     expect(closed).toEqual({ conn: 0, code: 1000 });
     expect(client.connected).toBe(false);
     expect(client.sessionId).toBeUndefined();
     expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
     expect(server.sockets).toHaveLength(1);
+  });
+
+  it('closes with 1000 itself when the goodbye goes unanswered, and sends nothing when not connected', async () => {
+    const { server, client } = await setup({ requestTimeoutMs: 60 });
+    server.answerBye = false;
+    await client.connect();
+    await client.disconnect();
+    const [closed] = await server.waitFor(() => (server.closes.length > 0 ? server.closes : undefined), 'server close');
+    expect(closed).toEqual({ conn: 0, code: 1000 });
+    expect(server.received({ action: '$bye' })).toHaveLength(1);
+
+    server.holdWelcome = true;
+    const outcome = client.connect();
+    await server.waitFrame({ conn: 1, action: '$hello' });
+    await client.disconnect();
+    expect(await outcome).toBe(false);
+    await server.waitFor(() => (server.closes.some((c) => c.conn === 1) ? true : undefined), 'second close');
+    expect(server.received({ conn: 1 }).map((e) => e.action)).toEqual(['$hello']);
   });
 });

@@ -1,17 +1,17 @@
 /**
  * The nest-duplex client: one logical session that outlives connections (docs/protocol.md §4–§8).
- * Connections come and go (client-connection.ts); the session's outbox, inbound position and
- * pending requests live here and carry over every reconnect.
+ * Connections come and go (connection-supervisor.ts, over the transports of transport-selector.ts);
+ * the session's outbox, inbound position and pending requests live here and carry over every reconnect.
  */
 import { DuplexError } from '../envelope/duplex.error.js';
-import type { Envelope, EnvelopeData } from '../envelope/envelope.js';
+import type { Envelope, EnvelopeData, ProtocolType } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
+import type { PreparedMessage } from '../envelope/prepared-message.js';
 import { AckScheduler } from './ack-scheduler.js';
 import { CallbackRegistry, type DuplexCallback } from './callback-registry.js';
-import { ClientConnection, type ConnectionEnd } from './client-connection.js';
+import type { ClientConnection } from './client-connection.js';
 import { checkOutgoing, describe, makeBye, makeHello, prepareMessage, toErrorData } from './client-envelopes.js';
-import { ClientSender } from './client-sender.js';
-import { createClientEmitter, type DuplexClientEvents } from './client-events.js';
+import { createClientEmitter, type DuplexClientEvents, type SessionLostInfo } from './client-events.js';
 import {
   type DuplexClientOptions,
   type RequestOptions,
@@ -20,22 +20,20 @@ import {
   type SendMessageInput,
 } from './client-options.js';
 import { ClientOutbox } from './client-outbox.js';
+import { ClientSender } from './client-sender.js';
+import { CloseCode } from './close-codes.js';
+import { ConnectionSupervisor } from './connection-supervisor.js';
 import { InboundDispatcher } from './inbound-dispatcher.js';
 import { InboundSequencer } from './inbound-sequencer.js';
 import { PendingRequests } from './pending-requests.js';
-import { ReconnectScheduler, type ScheduledAttempt } from './reconnect-scheduler.js';
-import type { ClientTransport } from './transports/client-transport.js';
-import { createClientTransport } from './transports/create-client-transport.js';
+import { TransportSelector } from './transport-selector.js';
+import { type ClientTransportFactories, DEFAULT_TRANSPORT_FACTORIES } from './transports/transport-factories.js';
 import type { Listener } from './typed-emitter.js';
-import type { PreparedMessage } from '../envelope/prepared-message.js';
 import { resumeFailure, type Welcome } from './welcome.js';
 
-/** idle: no link and none coming; connecting: a connect() attempt; reconnecting: waiting or retrying. */
-type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting';
-
-/** Close codes after which the session is over (docs/protocol.md §2): normal close and taken over. */
-const NO_RECONNECT_CODES: ReadonlySet<number> = new Set([1000, 4000]);
 const SEQUENCED_TYPES: ReadonlySet<string> = new Set(['request', 'response', 'notification', 'error']);
+/** How long disconnect() waits for the answer to its goodbye (at most; requestTimeoutMs if shorter). */
+const BYE_WAIT_MS = 2000;
 /** How long disconnect() waits for the server's close frame before dropping the link. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -45,6 +43,7 @@ const CLOSE_GRACE_MS = 1000;
  */
 export class DuplexClient {
   private readonly options: ResolvedClientOptions;
+  private readonly links: ConnectionSupervisor;
   private readonly emitter = createClientEmitter();
   private readonly outbox: ClientOutbox;
   private readonly inbound = new InboundSequencer();
@@ -56,23 +55,35 @@ export class DuplexClient {
     reply: (request, type, data) => this.enqueueReply(request, type, data),
     sessionEpoch: () => this.sessionEpoch,
   });
-  private transport: Promise<ClientTransport> | undefined;
-  private state: ClientState = 'idle';
-  private connection: ClientConnection | undefined;
   private session: { id: string; token: string } | undefined;
+  /** Set when the server ended the session (4003): the next hello asks for a fresh one. */
+  private lostSession: SessionLostInfo | undefined;
   /** Bumped whenever a session ends, so answers computed for an old session are never sent in a new one. */
   private sessionEpoch = 0;
-  /** Bumped by every attempt and by disconnect(), so an attempt that lost the race stops. */
-  private attemptId = 0;
-  private readonly reconnects: ReconnectScheduler;
   private readonly sender: ClientSender;
-  private waiters: Array<(connected: boolean) => void> = [];
 
-  constructor(options: DuplexClientOptions) {
+  /**
+   * Throws `bad_request` naming the option when an option is wrong, or when none of the transports
+   * asked for can run here. `factories` is internal: tests and transports in development.
+   */
+  constructor(options: DuplexClientOptions, factories: ClientTransportFactories = {}) {
     this.options = resolveClientOptions(options);
+    const selector = new TransportSelector(this.options.transports, { ...DEFAULT_TRANSPORT_FACTORIES, ...factories }, this.options.transportOptions);
     this.outbox = new ClientOutbox(this.options.outboxMaxMessages);
     this.sender = new ClientSender(this.outbox, this.pending, this.inbound, this.acks);
-    this.reconnects = new ReconnectScheduler(this.options.reconnect, this.options.random);
+    this.links = new ConnectionSupervisor(this.options, selector, this.emitter, {
+      hello: () => this.hello(),
+      welcomed: (welcome, reconnected) => this.onWelcome(welcome, reconnected),
+      frame: (connection, envelope) => this.onFrame(connection, envelope),
+      linkDown: () => this.acks.cancel(),
+      sessionEnded: (error) => this.endSession(error),
+      sessionGone: (info) => (this.lostSession = info),
+    });
+  }
+
+  /** The transport of the welcomed connection; undefined while not connected. */
+  get transport(): ProtocolType | undefined {
+    return this.links.transport;
   }
 
   /** The current session's id; kept while reconnecting, cleared by disconnect(). */
@@ -82,7 +93,7 @@ export class DuplexClient {
 
   /** True while a welcomed connection is up. */
   get connected(): boolean {
-    return this.state === 'open';
+    return this.links.connected;
   }
 
   on<K extends keyof DuplexClientEvents>(event: K, listener: Listener<DuplexClientEvents[K]>): this {
@@ -96,18 +107,13 @@ export class DuplexClient {
   }
 
   /**
-   * Opens the connection. Resolves true once the welcome arrived, false if this attempt failed (an
-   * `error` event says why; `unauthenticated` for HTTP 401). A failed first attempt is not retried;
-   * later losses are, per the `reconnect` options. Never rejects.
+   * Opens the connection. Resolves true once the welcome arrived, false once the attempt failed
+   * (an `error` event says why; its `details.failure` is `refused`, `unreachable` or `blocked`).
+   * Each attempt tries the candidate transports in turn; a failed attempt is retried only per
+   * `connect.retries`. Later losses are retried per the `reconnect` options. Never rejects.
    */
   connect(): Promise<boolean> {
-    if (this.state === 'open') return Promise.resolve(true);
-    const outcome = new Promise<boolean>((resolve) => this.waiters.push(resolve));
-    if (this.state === 'idle') {
-      this.state = 'connecting';
-      void this.openConnection();
-    }
-    return outcome;
+    return this.links.connect();
   }
 
   /** Handles server notifications and requests for `action`; returns a function that unregisters it. */
@@ -148,60 +154,35 @@ export class DuplexClient {
   }
 
   /**
-   * Closes with 1000 and ends the session: no reconnect, pending requests are rejected with
-   * `not_connected`, queued messages are dropped, every timer is cleared. A later connect() opens a
-   * fresh session. Never rejects.
+   * Ends the session: says goodbye to the server (`$bye`) if connected, waits for its answer or the
+   * link's end (at most 2 s or `requestTimeoutMs`), then closes the link. Pending requests reject
+   * with `not_connected`, queued messages are dropped, nothing reconnects and every timer is
+   * cleared. A later connect() opens a fresh session. Never rejects.
    */
   async disconnect(): Promise<void> {
-    const connection = this.connection;
-    const wasOpen = this.state === 'open';
-    // Tell the server what we processed, so nothing is kept for a replay that will not come.
-    if (wasOpen) this.acks.flush();
-    // The goodbye ends the session on the server; a close alone would leave it resumable until its TTL.
-    if (wasOpen) connection?.send(JSON.stringify(makeBye()));
-    this.stop(new DuplexError(ErrorCode.NOT_CONNECTED, 'The client disconnected'));
-    if (wasOpen) this.emitter.emit('disconnected', { code: 1000, reason: 'client disconnect' });
-    if (connection !== undefined) await connection.close(1000, 'client disconnect', CLOSE_GRACE_MS);
+    const sessionId = this.session?.id;
+    const wasOpen = this.links.connected;
+    const connection = this.links.halt();
+    this.endSession(new DuplexError(ErrorCode.NOT_CONNECTED, 'The client disconnected'));
+    if (wasOpen) this.emitter.emit('disconnected', { code: CloseCode.NORMAL, reason: 'client disconnect' });
+    if (connection === undefined) return;
+    if (wasOpen && sessionId !== undefined) await connection.goodbye(makeBye(sessionId), Math.min(BYE_WAIT_MS, this.options.requestTimeoutMs));
+    await connection.close(CloseCode.NORMAL, 'client disconnect', CLOSE_GRACE_MS);
   }
 
-  // --- connections ---------------------------------------------------------------------------
+  // --- the session ---------------------------------------------------------------------------
 
-  private async openConnection(): Promise<void> {
-    const attempt = ++this.attemptId;
-    try {
-      const transport = await (this.transport ??= createClientTransport(this.options.protocolType, this.options.WebSocket));
-      if (attempt !== this.attemptId) return;
-      const resume = this.session && { sessionId: this.session.id, resumeToken: this.session.token, lastSeq: this.inbound.lastProcessed };
-      const settings = {
-        url: this.options.url,
-        hello: makeHello(resume),
-        handshakeTimeoutMs: this.options.requestTimeoutMs,
-        heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
-      };
-      const connection: ClientConnection = new ClientConnection(transport, settings, {
-        welcomed: (welcome) => this.connection === connection && this.onWelcome(welcome),
-        frame: (envelope) => this.connection === connection && this.onFrame(connection, envelope),
-        problem: (error) => this.connection === connection && this.emitter.emit('error', error),
-        ended: (end) => this.connection === connection && this.onEnded(end),
-      });
-      this.connection = connection;
-      connection.start();
-    } catch (error) {
-      // Only a missing WebSocket implementation gets here; forget it so a later connect() looks again.
-      this.transport = undefined;
-      if (attempt !== this.attemptId) return;
-      const reason = error instanceof DuplexError ? error : new DuplexError(ErrorCode.NOT_CONNECTED, describe(error));
-      this.onEnded({ code: 1006, reason: reason.message, welcomed: false, error: reason });
-    }
+  private hello(): Envelope {
+    // After a 4003 there is nothing left to resume.
+    const session = this.lostSession === undefined ? this.session : undefined;
+    return makeHello(session && { sessionId: session.id, resumeToken: session.token, lastSeq: this.inbound.lastProcessed });
   }
 
-  private onWelcome(welcome: Welcome): void {
+  private onWelcome(welcome: Welcome, reconnected: boolean): void {
     const previous = this.session;
-    const lost = resumeFailure(previous?.id, welcome);
-    const wasReconnecting = this.state === 'reconnecting';
+    const lost = this.lostSession ?? resumeFailure(previous?.id, welcome);
+    this.lostSession = undefined;
     this.session = { id: welcome.sessionId, token: welcome.resumeToken };
-    this.state = 'open';
-    this.reconnects.reset();
     this.acks.configure(welcome.ack);
     this.sender.maxPayload = welcome.maxPayload;
     if (previous === undefined || lost !== undefined) {
@@ -215,9 +196,8 @@ export class DuplexClient {
       this.outbox.ack(welcome.lastSeq);
     }
     this.flush(true);
-    this.settleWaiters(true);
     const resumed = previous !== undefined && lost === undefined;
-    if (wasReconnecting) {
+    if (reconnected) {
       this.emitter.emit('reconnected', { resumed });
     } else {
       this.emitter.emit('connected', { sessionId: welcome.sessionId, resumed });
@@ -225,85 +205,30 @@ export class DuplexClient {
     if (lost !== undefined) this.emitter.emit('session_lost', { code: lost.code, message: lost.message });
   }
 
-  private onEnded(end: ConnectionEnd): void {
-    const previous = this.state;
-    this.connection = undefined;
-    this.acks.cancel();
-    if (previous === 'connecting') {
-      // The attempt of a connect() call: reported, not retried.
-      this.state = 'idle';
-      this.settleWaiters(false);
-      const reason = end.reason || `close code ${end.code}`;
-      this.emitter.emit('error', end.error ?? new DuplexError(ErrorCode.NOT_CONNECTED, `Could not connect to ${this.options.url}: ${reason}`));
-      return;
-    }
-    let scheduled: ScheduledAttempt | undefined;
-    let failure: DuplexError | undefined;
-    if (NO_RECONNECT_CODES.has(end.code)) {
-      this.stop(new DuplexError(ErrorCode.NOT_CONNECTED, `The server ended the session (${end.code}${end.reason ? ` ${end.reason}` : ''})`));
-    } else if (end.error?.code === ErrorCode.UNAUTHENTICATED) {
-      // The server's definite "no": retrying with the same credentials cannot succeed. The session
-      // is kept, so a connect() with valid credentials can still resume it.
-      failure = end.error;
-      this.giveUp();
-    } else if (!this.options.reconnect.enabled) {
-      this.giveUp();
-    } else {
-      scheduled = this.reconnects.schedule(() => void this.openConnection());
-      if (scheduled !== undefined) {
-        this.state = 'reconnecting';
-      } else {
-        this.giveUp();
-        failure = new DuplexError(ErrorCode.NOT_CONNECTED, `Gave up reconnecting after ${this.options.reconnect.maxAttempts} attempts`);
-      }
-    }
-    if (end.welcomed) this.emitter.emit('disconnected', { code: end.code, reason: end.reason });
-    if (failure !== undefined) this.emitter.emit('error', failure);
-    if (scheduled !== undefined && this.state === 'reconnecting') {
-      this.emitter.emit('reconnecting', scheduled.attempt, scheduled.delayMs);
-    }
-  }
-
-  /** Stops trying but keeps the session, which a later connect() resumes. */
-  private giveUp(): void {
-    this.state = 'idle';
-    this.reconnects.reset();
-    this.settleWaiters(false);
-  }
-
-  /** Ends everything: links, timers, the session and whatever waited in it. */
-  private stop(error: DuplexError): void {
-    this.state = 'idle';
-    this.connection = undefined;
-    this.attemptId++;
-    this.reconnects.reset();
+  /** The session is over: timers, the session and whatever waited in it. */
+  private endSession(error: DuplexError): void {
     this.acks.cancel();
     this.pending.rejectAll(error);
     this.outbox.clear();
     this.inbound.reset();
     this.dispatcher.reset();
     this.session = undefined;
+    this.lostSession = undefined;
     this.sessionEpoch++;
-    this.settleWaiters(false);
-  }
-
-  private settleWaiters(connected: boolean): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const resolve of waiters) resolve(connected);
   }
 
   // --- traffic -------------------------------------------------------------------------------
 
   /** Puts outbox messages on the wire: first (after a resume) the un-acked ones again, then the queued ones. */
   private flush(resend: boolean): void {
-    const connection = this.connection;
-    if (this.state !== 'open' || connection === undefined || !connection.isLive || this.session === undefined) return;
+    const connection = this.links.live;
+    if (connection === undefined || this.session === undefined) return;
     this.sender.write(connection, this.session.id, resend);
   }
 
   private sendAck(): void {
-    if (this.session !== undefined && this.connection !== undefined) this.sender.writeAck(this.connection, this.session.id);
+    const connection = this.links.live;
+    if (this.session !== undefined && connection !== undefined) this.sender.writeAck(connection, this.session.id);
   }
 
   private onFrame(connection: ClientConnection, envelope: Envelope): void {
@@ -323,7 +248,7 @@ export class DuplexClient {
       if (verdict === 'deliver') this.dispatcher.dispatch(envelope);
       // A duplicate is acked too: it means the server missed our last ack. The check guards
       // against a callback that disconnected meanwhile (no timer may outlive the connection).
-      if (this.connection === connection) this.acks.noteReceived();
+      if (this.links.live === connection) this.acks.noteReceived();
       return;
     }
     this.dispatcher.dispatch(envelope);

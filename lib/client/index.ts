@@ -3,14 +3,24 @@
  * module it loads is a relative ES module, so a page can import it as static files.
  */
 export { DuplexClient } from './duplex-client.js';
-export type { DuplexClientOptions, ReconnectOptions, RequestOptions, SendMessageInput } from './client-options.js';
+export type {
+  ConnectOptions,
+  DuplexClientOptions,
+  ReconnectOptions,
+  RequestOptions,
+  SendMessageInput,
+  WebSocketTransportOptions,
+} from './client-options.js';
 export type {
   ConnectedInfo,
   DisconnectedInfo,
   DuplexClientEvents,
   ReconnectedInfo,
   SessionLostInfo,
+  TransportChangedInfo,
+  TransportFailedInfo,
 } from './client-events.js';
+export { TransportFailure } from './transports/transport-failure.js';
 export type { DuplexCallback } from './callback-registry.js';
 export type { QueryParams } from './server-url.js';
 export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './transports/websocket-like.js';

@@ -1,4 +1,4 @@
-/** Counts reconnect attempts and runs each after its backoff delay; the one timer is always cancellable. */
+/** Counts reconnect (or connect retry) attempts and runs each after its backoff delay; the one timer is always cancellable. */
 import { backoffDelay } from './backoff.js';
 import type { ReconnectOptions } from './client-options.js';
 
@@ -17,11 +17,14 @@ export class ReconnectScheduler {
     private readonly random: () => number,
   ) {}
 
-  /** Schedules the next attempt, or returns undefined (and starts counting afresh) once maxAttempts are used up. */
-  schedule(run: () => void): ScheduledAttempt | undefined {
+  /**
+   * Schedules the next attempt, or returns undefined (and starts counting afresh) once `maxAttempts`
+   * (by default the policy's; connect() passes its `connect.retries`) are used up.
+   */
+  schedule(run: () => void, maxAttempts = this.policy.maxAttempts): ScheduledAttempt | undefined {
     this.cancel();
     const attempt = ++this.attempt;
-    if (attempt > this.policy.maxAttempts) {
+    if (attempt > maxAttempts) {
       this.attempt = 0;
       return undefined;
     }

@@ -1,4 +1,8 @@
-/** Turns the `serverUrl`, `path` and `query` options into the WebSocket URL to open. */
+/**
+ * Reads the `serverUrl` option, and derives each transport's endpoint from it. An `http(s)://`
+ * URL is the base of every transport (its path, if any, is a prefix: a server behind a proxy at
+ * `/api`); a `ws(s)://` URL is the WebSocket endpoint itself and serves no other transport.
+ */
 import { DuplexError } from '../envelope/duplex.error.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 
@@ -8,31 +12,50 @@ import { ErrorCode } from '../envelope/error-codes.js';
  */
 export type QueryParams = Record<string, string | number | boolean>;
 
-const SCHEMES: Readonly<Record<string, string>> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
+export interface ServerBase {
+  url: URL;
+  /** A `ws(s)://` serverUrl: the WebSocket endpoint, no base for the other transports. */
+  websocketOnly: boolean;
+}
 
-/**
- * `http(s)://host:port` becomes `ws(s)://host:port`; a URL without a path (or with `/`) gets `path`;
- * the URL's own query is kept and `query` is added (a `query` key replaces the same key).
- */
-export function buildServerUrl(serverUrl: string, path: string, query: QueryParams | undefined): string {
+const WEBSOCKET_SCHEMES: Readonly<Record<string, string>> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
+
+export function parseServerUrl(serverUrl: string): ServerBase {
   let url: URL;
   try {
     url = new URL(serverUrl);
   } catch {
     throw new DuplexError(ErrorCode.BAD_REQUEST, `serverUrl "${serverUrl}" is not an absolute URL (e.g. "http://localhost:3000")`);
   }
-  const scheme = SCHEMES[url.protocol];
-  if (scheme === undefined) {
+  if (WEBSOCKET_SCHEMES[url.protocol] === undefined) {
     throw new DuplexError(ErrorCode.BAD_REQUEST, `serverUrl must start with http://, https://, ws:// or wss:// (got "${url.protocol}")`);
   }
+  url.hash = '';
+  return { url, websocketOnly: url.protocol === 'ws:' || url.protocol === 'wss:' };
+}
+
+function isRoot(pathname: string): boolean {
+  return pathname === '' || pathname === '/';
+}
+
+/** `/api/` + `duplex` → `/api/duplex`. */
+function joinPath(base: string, path: string): string {
+  const tail = path.startsWith('/') ? path : `/${path}`;
+  return isRoot(base) ? tail : `${base.replace(/\/+$/, '')}${tail}`;
+}
+
+/**
+ * The WebSocket URL: `http(s)://host[/base]` becomes `ws(s)://host[/base]` + `path`; a `ws(s)://`
+ * URL gets `path` only when it has no path of its own. The URL's query is kept and `query` is
+ * added (a `query` key replaces the same key).
+ */
+export function websocketUrl(server: ServerBase, path: string, query: QueryParams | undefined): string {
+  const url = new URL(server.url.href);
+  if (!server.websocketOnly || isRoot(url.pathname)) url.pathname = joinPath(url.pathname, path);
   // Assigning protocol between the "special" schemes http/https/ws/wss is allowed by the URL spec.
-  url.protocol = scheme;
-  if (url.pathname === '' || url.pathname === '/') {
-    url.pathname = path.startsWith('/') ? path : `/${path}`;
-  }
+  url.protocol = WEBSOCKET_SCHEMES[url.protocol]!;
   for (const [key, value] of Object.entries(query ?? {})) {
     url.searchParams.set(key, String(value));
   }
-  url.hash = '';
   return url.toString();
 }

@@ -131,7 +131,7 @@ async function connect(token) {
     query: { token },
     // Backoff ceilings of at most 2 s (default 10 s), so the page recovers quickly after an outage.
     reconnect: { maxMs: 2000 },
-    WebSocket: DemoWebSocket,
+    websocket: { WebSocket: DemoWebSocket },
   });
   client = c;
   listen(c);

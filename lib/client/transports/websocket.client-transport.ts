@@ -3,8 +3,10 @@
  * global one, or the `ws` package's. One envelope per text frame.
  */
 import { DuplexError } from '../../envelope/duplex.error.js';
+import { ProtocolType } from '../../envelope/envelope.js';
 import { ErrorCode } from '../../envelope/error-codes.js';
 import type { ClientLink, ClientLinkListener, ClientTransport } from './client-transport.js';
+import { TransportFailure } from './transport-failure.js';
 import type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 
 /** `ws` reports the HTTP answer to a refused upgrade with this event; browsers cannot see it. */
@@ -16,25 +18,38 @@ function hasUnexpectedResponse(socket: WebSocketLike): socket is WebSocketLike &
   return typeof (socket as Partial<UnexpectedResponseSource>).on === 'function';
 }
 
-function httpError(status: number | undefined): DuplexError {
-  if (status === 401) {
-    return new DuplexError(ErrorCode.UNAUTHENTICATED, 'The server refused the connection (HTTP 401)', undefined, 401);
+/**
+ * What the HTTP answer to our upgrade says. 401/403: our server said no. 502/503/504: a proxy or
+ * our server in shutdown says the server is not there now. Anything else (400, 404, 426, …):
+ * whatever answered does not serve this transport here.
+ */
+function httpFailure(status: number | undefined): { error: DuplexError; failure: TransportFailure } {
+  if (status === 401 || status === 403) {
+    const code = status === 401 ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN;
+    return { error: new DuplexError(code, `The server refused the connection (HTTP ${status})`, undefined, status), failure: TransportFailure.REFUSED };
   }
-  return new DuplexError(ErrorCode.NOT_CONNECTED, `The server refused the WebSocket upgrade (HTTP ${status ?? '?'})`, undefined, status);
+  const failure = status === 502 || status === 503 || status === 504 ? TransportFailure.UNREACHABLE : TransportFailure.BLOCKED;
+  const error = new DuplexError(ErrorCode.NOT_CONNECTED, `The WebSocket upgrade was answered with HTTP ${status ?? '?'}`, undefined, status);
+  return { error, failure };
 }
 
 export class WebSocketClientTransport implements ClientTransport {
-  constructor(private readonly WebSocketCtor: WebSocketConstructor) {}
+  readonly name = ProtocolType.WEBSOCKET;
 
-  open(url: string, listener: ClientLinkListener): ClientLink {
+  constructor(
+    private readonly WebSocketCtor: WebSocketConstructor,
+    readonly endpoint: string,
+  ) {}
+
+  open(listener: ClientLinkListener): ClientLink {
     let socket: WebSocketLike;
     try {
-      socket = new this.WebSocketCtor(url);
+      socket = new this.WebSocketCtor(this.endpoint);
     } catch (error) {
       // A constructor throws synchronously on a bad URL; report it like any failed link, but
       // asynchronously, so the caller has its link in hand first.
       queueMicrotask(() => {
-        listener.error(new DuplexError(ErrorCode.NOT_CONNECTED, `Cannot open ${url}: ${String(error)}`));
+        listener.error(new DuplexError(ErrorCode.NOT_CONNECTED, `Cannot open ${this.endpoint}: ${String(error)}`), TransportFailure.UNREACHABLE);
         listener.close({ code: 1006, reason: 'could not open' });
       });
       return { send() {}, close() {}, terminate() {} };
@@ -46,10 +61,10 @@ export class WebSocketClientTransport implements ClientTransport {
     let closed = false;
     // One error per link: after an HTTP refusal, ws also reports "closed before established".
     let reportedError = false;
-    const report = (error: DuplexError): void => {
+    const report = (error: DuplexError, failure?: TransportFailure): void => {
       if (closed || reportedError) return;
       reportedError = true;
-      listener.error(error);
+      listener.error(error, failure);
     };
 
     // Browsers would hand binary frames over as Blobs, which need async reading; we reject them anyway.
@@ -75,7 +90,8 @@ export class WebSocketClientTransport implements ClientTransport {
     });
     if (hasUnexpectedResponse(socket)) {
       socket.on('unexpected-response', (_request, response) => {
-        report(httpError(response.statusCode));
+        const { error, failure } = httpFailure(response.statusCode);
+        report(error, failure);
         // Handling the event makes ws leave the request to us; terminate() aborts it and closes.
         socket.terminate?.();
       });
