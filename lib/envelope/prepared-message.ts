@@ -31,13 +31,17 @@ export class PreparedMessage {
     this.id = body.id;
     this.type = body.type;
     this.action = body.action;
+    if (typeof body.data !== 'object' || body.data === null) throw new TypeError('The data of a message must be a JSON object');
+    const ordered: OutboundBody = { id: body.id, type: body.type, action: body.action, data: body.data, timestamp: body.timestamp };
+    if (body.reply_to !== undefined) ordered.reply_to = body.reply_to;
+    // One JSON.stringify gives a flat string (concatenation would keep a rope of parts alive in
+    // every outbox); the data's bounds follow from the fixed fields around it.
+    this.tail = JSON.stringify(ordered).slice(1);
     const head = `"id":${JSON.stringify(body.id)},"type":${JSON.stringify(body.type)},"action":${JSON.stringify(body.action)},"data":`;
-    const data = JSON.stringify(body.data) as string | undefined;
-    if (data === undefined) throw new TypeError('The data of a message must be a JSON object');
     const replyTo = body.reply_to === undefined ? '' : `,"reply_to":${JSON.stringify(body.reply_to)}`;
-    this.tail = `${head}${data},"timestamp":${JSON.stringify(body.timestamp)}${replyTo}}`;
+    const suffix = `,"timestamp":${JSON.stringify(body.timestamp)}${replyTo}}`;
     this.dataStart = head.length;
-    this.dataEnd = head.length + data.length;
+    this.dataEnd = this.tail.length - suffix.length;
   }
 
   /** The body's JSON without its opening brace, e.g. `"id":"…","type":…}`. */
