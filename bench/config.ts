@@ -14,6 +14,11 @@ export interface Profile {
   fanoutRounds: number;
   fanoutBurst: number;
   fanoutTimeoutMs: number;
+  /**
+   * (c2) single publish: measured rounds per client count, each one broadcast of one message, so
+   * every delivery is acked on its own (no burst for one ack to cover). Same client counts as (c).
+   */
+  singleRounds: number;
   /** (a) open-loop latency: connections, offered rates (msg/s), and duration per rate. */
   latencyConnections: number;
   latencyRates: number[];
@@ -39,6 +44,7 @@ export const FULL: Profile = {
   fanoutRounds: 3,
   fanoutBurst: 10,
   fanoutTimeoutMs: 20_000,
+  singleRounds: 5,
   latencyConnections: 50,
   latencyRates: [1000, 5000, 20_000],
   latencyMinMs: 4000,
@@ -64,6 +70,7 @@ export const QUICK: Profile = {
   fanoutRounds: 1,
   fanoutBurst: 5,
   fanoutTimeoutMs: 10_000,
+  singleRounds: 3,
   latencyRates: [1000, 10_000],
   latencyMinMs: 1000,
   latencyMinSamples: 1500,

@@ -1,5 +1,5 @@
 /**
- * The five measurements, each driving one server and one generator that are already running.
+ * The measurements, each driving one server and one generator that are already running.
  * Server CPU is read from the server process itself (process.cpuUsage over IPC) at the edges of
  * each window, so every throughput figure comes with CPU time per message.
  */
@@ -21,6 +21,8 @@ export interface MeasureContext {
   /** Most clients the generator holds for this system (SystemSpec.maxClients). */
   maxClients: number;
   maxClientsReason: string;
+  /** Runs a measured window; with `--profile`, the server's CPU profile covers exactly that window. */
+  profiled(label: string, window: () => Promise<void>): Promise<void>;
 }
 
 interface ConnectResult {
@@ -142,11 +144,14 @@ async function fanoutRound(ctx: MeasureContext, round: number, burst: number, cl
   };
 }
 
-/** (c) broadcast fan-out to each client count (the pool shrinks from the idle clients). */
-export async function fanout(ctx: MeasureContext): Promise<void> {
-  const { fanoutClients, fanoutRounds, fanoutBurst } = ctx.profile;
+/**
+ * Broadcast rounds of `burst` messages to each client count (the pool shrinks from the idle
+ * clients), recorded under `key.<clients>.*`: median time to last over `rounds` rounds after one
+ * warm-up round, CPU summed over the rounds. Each round waits for every receipt before the next.
+ */
+async function fanoutSeries(ctx: MeasureContext, key: string, burst: number, rounds: number): Promise<void> {
   let round = 0;
-  for (const clients of [...fanoutClients].sort((a, b) => b - a)) {
+  for (const clients of [...ctx.profile.fanoutClients].sort((a, b) => b - a)) {
     if (clients > ctx.maxClients) {
       ctx.note(`fan-out to ${clients.toLocaleString('en-US')} not measured: ${ctx.maxClientsReason}`);
       continue;
@@ -159,23 +164,38 @@ export async function fanout(ctx: MeasureContext): Promise<void> {
     let cpuUs = 0;
     let genUtil = 0;
     let srvUtil = 0;
-    for (let r = 0; r < fanoutRounds; r++) {
-      const result = await fanoutRound(ctx, ++round, fanoutBurst, clients);
-      times.push(result.ms);
-      deliveries += result.deliveries;
-      cpuUs += result.cpuUs;
-      genUtil = Math.max(genUtil, result.genUtil);
-      srvUtil = Math.max(srvUtil, result.srvUtil);
-    }
+    await ctx.profiled(`${key}-${clients}`, async () => {
+      for (let r = 0; r < rounds; r++) {
+        const result = await fanoutRound(ctx, ++round, burst, clients);
+        times.push(result.ms);
+        deliveries += result.deliveries;
+        cpuUs += result.cpuUs;
+        genUtil = Math.max(genUtil, result.genUtil);
+        srvUtil = Math.max(srvUtil, result.srvUtil);
+      }
+    });
     times.sort((a, b) => a - b);
     const ms = times[Math.floor(times.length / 2)];
-    ctx.record(`fanout.${clients}.ms`, ms);
-    ctx.record(`fanout.${clients}.rate`, ((clients * fanoutBurst) / ms) * 1000);
-    ctx.record(`fanout.${clients}.cpu`, cpuUs / deliveries);
-    ctx.record(`fanout.${clients}.srvUtil`, srvUtil);
-    ctx.record(`fanout.${clients}.genUtil`, genUtil);
+    ctx.record(`${key}.${clients}.ms`, ms);
+    ctx.record(`${key}.${clients}.rate`, ((clients * burst) / ms) * 1000);
+    ctx.record(`${key}.${clients}.cpu`, cpuUs / deliveries);
+    ctx.record(`${key}.${clients}.srvUtil`, srvUtil);
+    ctx.record(`${key}.${clients}.genUtil`, genUtil);
   }
   await poolTo(ctx, 0);
+}
+
+/** (c) broadcast fan-out in bursts: `fanoutBurst` messages per round, so one ack may cover several. */
+export async function fanout(ctx: MeasureContext): Promise<void> {
+  await fanoutSeries(ctx, 'fanout', ctx.profile.fanoutBurst, ctx.profile.fanoutRounds);
+}
+
+/**
+ * (c2) broadcast fan-out, single publish: one message per round, so each client owes one ack per
+ * delivery (sent `ack.interval_ms` later), and the server handles one ack frame per delivery.
+ */
+export async function fanoutSingle(ctx: MeasureContext): Promise<void> {
+  await fanoutSeries(ctx, 'single', 1, ctx.profile.singleRounds);
 }
 
 interface OpenLoopResult {

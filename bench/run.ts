@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=a,b] [--skip=a,b] [--measures=m,m] [--no-pin] [--verbose]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=a,b] [--skip=a,b] [--measures=m,m] [--no-pin] [--profile[=µs]] [--verbose]`
  *
  * For each run, and in it for each system: start the system's server as its own process (pinned
- * to one core), start a load generator process (pinned to the other), run the five measurements,
+ * to one core), start a load generator process (pinned to the other), run the measurements,
  * stop both by pid. Runs are interleaved (run 2 starts after every system had run 1), so a
  * slow patch of the machine spreads over all systems. Prints one table, writes JSON to
  * bench/results/. Exits 1 only if some system could not be measured, never because of a ratio.
@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { FULL, QUICK, type Profile } from './config.js';
 import { withTimeout } from './lib/clock.js';
 import { Child, canPin } from './lib/proc.js';
-import { connectAndIdleMemory, fanout, latency, throughput, warmUp, type MeasureContext } from './measures.js';
+import { connectAndIdleMemory, fanout, fanoutSingle, latency, throughput, warmUp, type MeasureContext } from './measures.js';
 import { buildReport, formatTable, machine, writeResults, type Failure, type Note, type Values, type Warning } from './report.js';
 import { SUBJECT, SYSTEMS, type SystemSpec } from './systems.js';
 
@@ -19,12 +19,21 @@ import { SUBJECT, SYSTEMS, type SystemSpec } from './systems.js';
 const STEPS: Array<[string, (c: MeasureContext) => Promise<void>]> = [
   ['connect', connectAndIdleMemory],
   ['fanout', fanout],
+  ['fanout-single', fanoutSingle],
   ['latency', latency],
   ['throughput', throughput],
 ];
 
 const GENERATOR_CPU = 0;
 const SERVER_CPU = 1;
+/** `--profile`: one server CPU profile per measured window that asks for it (see MeasureContext.profiled). */
+const PROFILE_DIR = new URL('../../bench/results/profiles/', import.meta.url);
+/**
+ * `--profile` alone samples every 1 ms (V8's default); `--profile=100` samples finer but costs the
+ * server more (raw ws single publish: about +20% CPU per delivery at 1 ms, 2–2.5× at 100 µs). The
+ * shares of the top functions came out the same at both.
+ */
+const PROFILE_INTERVAL_US = 1000;
 
 function parseArgs(argv: string[]) {
   const flags = new Map<string, string>();
@@ -34,7 +43,7 @@ function parseArgs(argv: string[]) {
   }
   if (flags.has('help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--runs=N] [--only=id,id] [--skip=id,id] [--measures=connect,fanout,latency,throughput] [--no-pin] [--verbose]\n' +
+      `npm run bench -- [--quick] [--runs=N] [--only=id,id] [--skip=id,id] [--measures=${STEPS.map(([n]) => n).join(',')}] [--no-pin] [--profile[=µs]] [--verbose]\n` +
         `systems: ${SYSTEMS.map((s) => s.id).join(', ')}\n`,
     );
     process.exit(0);
@@ -52,7 +61,10 @@ function parseArgs(argv: string[]) {
   for (const m of measures) {
     if (!STEPS.some(([name]) => name === m)) throw new Error(`unknown measure "${m}"; known: ${STEPS.map(([n]) => n).join(', ')}`);
   }
-  return { profile, systems, measures, pin: !flags.has('no-pin'), verbose: flags.has('verbose') };
+  const profileFlag = flags.get('profile');
+  const profileUs = profileFlag === undefined ? undefined : profileFlag === 'true' ? PROFILE_INTERVAL_US : Number(profileFlag);
+  if (profileUs !== undefined && !(profileUs >= 1)) throw new Error(`--profile=${profileFlag}: the sampling interval is a number of µs`);
+  return { profile, systems, measures, pin: !flags.has('no-pin'), verbose: flags.has('verbose'), profileUs };
 }
 
 /** The soft and hard limits on open files (the generator holds one or two per client). */
@@ -73,11 +85,21 @@ const extraArgs = (name: string): string[] => process.env[name]?.split(/\s+/).fi
 
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
+/** `--profile`: the server's CPU profile over exactly one measured window, written to PROFILE_DIR. */
+async function profileWindow(server: Child, intervalUs: number, name: string, window: () => Promise<void>): Promise<void> {
+  await server.rpc('profileStart', { intervalUs });
+  try {
+    await window();
+  } finally {
+    log(`  profile: ${await server.rpc<string>('profileStop', { file: new URL(name, PROFILE_DIR).pathname })}`);
+  }
+}
+
 async function measureSystem(
   system: SystemSpec,
   run: number,
   profile: Profile,
-  options: { pin: boolean; verbose: boolean; measures: string[]; openFiles: number | undefined },
+  options: { pin: boolean; verbose: boolean; measures: string[]; openFiles: number | undefined; profileUs: number | undefined },
   values: Values,
   failures: Failure[],
   warnings: Warning[],
@@ -125,6 +147,10 @@ async function measureSystem(
       },
       maxClients: system.maxClients?.count ?? Number.POSITIVE_INFINITY,
       maxClientsReason: system.maxClients?.reason ?? '',
+      profiled: (label, window) =>
+        options.profileUs === undefined
+          ? window()
+          : profileWindow(ctx.server, options.profileUs, `${system.id}-run${run}-${label}.cpuprofile`, window),
     };
     const steps: Array<[string, (c: MeasureContext) => Promise<void>]> = [
       ['warm-up', warmUp],
@@ -163,7 +189,7 @@ async function measureSystem(
 }
 
 async function main(): Promise<number> {
-  const { profile, systems, measures, pin, verbose } = parseArgs(process.argv.slice(2));
+  const { profile, systems, measures, pin, verbose, profileUs } = parseArgs(process.argv.slice(2));
   const limits = openFileLimits();
   const needed = 2 * profile.idleClients + 1000;
   if (limits.hard < needed) {
@@ -173,7 +199,9 @@ async function main(): Promise<number> {
   // Children get a soft limit high enough for the clients; the runner's own stays as it is.
   const openFiles = limits.soft >= needed ? undefined : Math.min(limits.hard, Math.max(needed, 65_536));
   const pinning = pin && canPin([GENERATOR_CPU, SERVER_CPU]);
-  const pinText = pinning ? `server pinned to cpu ${SERVER_CPU}, generator to cpu ${GENERATOR_CPU}` : 'no core pinning (taskset unavailable or --no-pin)';
+  const pinText =
+    (pinning ? `server pinned to cpu ${SERVER_CPU}, generator to cpu ${GENERATOR_CPU}` : 'no core pinning (taskset unavailable or --no-pin)') +
+    (profileUs === undefined ? '' : `; server CPU-profiled every ${profileUs} µs (--profile: its figures include the profiler's cost)`);
   log(`bench: ${profile.name}, ${profile.runs} run(s), systems: ${systems.map((s) => s.id).join(', ')}; ${pinText}`);
 
   const started = Date.now();
@@ -185,7 +213,7 @@ async function main(): Promise<number> {
   for (let run = 1; run <= profile.runs; run++) {
     log(`run ${run}/${profile.runs}`);
     for (const system of systems) {
-      await measureSystem(system, run, profile, { pin: pinning, verbose, measures, openFiles }, values, failures, warnings, notes);
+      await measureSystem(system, run, profile, { pin: pinning, verbose, measures, openFiles, profileUs }, values, failures, warnings, notes);
     }
   }
   const report = buildReport(

@@ -1,10 +1,11 @@
 /**
  * What every system-under-test process shares: start the system, print `READY <port>`, and answer
- * the runner's control commands (own CPU time and memory, connection count, "broadcast now")
- * over the IPC pipe, out of the measured path.
+ * the runner's control commands (own CPU time and memory, connection count, "broadcast now", CPU
+ * profile start/stop) over the IPC pipe, out of the measured path.
  */
 import { nowMs } from '../lib/clock.js';
 import { processStats, serveControl, settleHeap } from '../lib/control.js';
+import { startProfile, stopProfile } from '../lib/profiler.js';
 
 export interface SystemServer {
   port: number;
@@ -32,6 +33,8 @@ export async function runServer(start: () => Promise<SystemServer>): Promise<voi
       await server.broadcast(round, burst);
       return { t0, t1: nowMs() };
     },
+    profileStart: startProfile,
+    profileStop: stopProfile,
   });
   process.stdout.write(`READY ${server.port}\n`);
 }
