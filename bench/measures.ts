@@ -242,9 +242,13 @@ export async function throughput(ctx: MeasureContext): Promise<void> {
     await ctx.generator.rpc('closedStart', { inflight, maxMs: throughputWarmMs + throughputWindowMs + 10_000 });
     try {
       await sleep(throughputWarmMs);
-      const [m0, s0] = await Promise.all([mark(ctx), stats(ctx)]);
-      await sleep(throughputWindowMs);
-      const [m1, s1] = await Promise.all([mark(ctx), stats(ctx)]);
+      let m0!: Awaited<ReturnType<typeof mark>>, s0!: Awaited<ReturnType<typeof stats>>;
+      let m1!: Awaited<ReturnType<typeof mark>>, s1!: Awaited<ReturnType<typeof stats>>;
+      await ctx.profiled(`${key}`, async () => {
+        [m0, s0] = await Promise.all([mark(ctx), stats(ctx)]);
+        await sleep(throughputWindowMs);
+        [m1, s1] = await Promise.all([mark(ctx), stats(ctx)]);
+      });
       const done = m1.completed - m0.completed;
       if (done === 0) throw new Error(`${key}: no echo completed in ${throughputWindowMs} ms`);
       ctx.record(`${key}.rate`, (done / (m1.t - m0.t)) * 1000);

@@ -95,9 +95,12 @@ export class DuplexService {
       for (const room of options.rooms ?? []) for (const id of await this.broker.rooms.members(room)) chosen.add(id);
       targets = chosen;
     }
-    const queued: Promise<AppendResult>[] = [];
-    for (const id of targets) if (!except?.has(id)) queued.push(this.delivery.enqueue(id, message));
-    return (await Promise.all(queued)).filter((result) => result.ok).length;
+    const ids: string[] = [];
+    for (const id of targets) if (!except?.has(id)) ids.push(id);
+    const results = await this.delivery.enqueueMany(ids, message);
+    let queued = 0;
+    for (const result of results) if (result.ok) queued++;
+    return queued;
   }
 
   /** Adds a session to a room (kept across reconnects and nodes until the session ends). */

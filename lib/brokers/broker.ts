@@ -112,6 +112,11 @@ export type OutboxRead =
 export interface BrokerOutbox {
   /** Gives the message the session's next seq (atomically) and keeps it; refuses past the limits. */
   append(sessionId: string, message: PreparedMessage, limits: OutboxLimits, options: AppendOptions): Promise<AppendResult>;
+  /**
+   * The same message to many sessions in one step (a broadcast): one result per id, in order, as
+   * `append` would give. A broker may store the message once and queue references.
+   */
+  appendMany(sessionIds: readonly string[], message: PreparedMessage, limits: OutboxLimits, options: AppendOptions): Promise<AppendResult[]>;
   /** Up to `limit` entries with seq > afterSeq (and > trimmed), in order, with the outbox's cursors. */
   read(sessionId: string, afterSeq: number, limit: number): Promise<OutboxRead>;
   /** Forgets entries with seq ≤ min(uptoSeq, lastSeq): the client acknowledged them. */

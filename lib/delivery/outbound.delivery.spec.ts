@@ -138,6 +138,29 @@ async function attachUntilClosed(registry: SessionRegistry, delivery: OutboundDe
   return link;
 }
 
+describe('OutboundDelivery.enqueueMany (broadcast)', () => {
+  it('numbers per session in one broker step, writes to local links, and ends only the session that overflowed', async () => {
+    const options = resolveDuplexOptions({ outbox: { maxMessages: 2 } });
+    const broker = new MemoryBroker();
+    const locals = new LocalSessions();
+    const registry = new SessionRegistry(broker, 'n1', locals, options);
+    const delivery = new OutboundDelivery(broker, 'n1', locals, registry, new PullWaiters(), options);
+    await broker.sessions.create(record('full'), options.session);
+    await broker.sessions.create(record('roomy'), options.session);
+    const link = new RecordingLink();
+    const attached = await registry.attach('roomy', link);
+    if (!('live' in attached)) throw attached;
+    delivery.attached(attached.live, 0, attached.lastSeq, attached.trimmed);
+    await delivery.enqueue('full', message(1));
+    await delivery.enqueue('full', message(2));
+    const results = await delivery.enqueueMany(['full', 'roomy', 'gone'], message(3));
+    expect(results).toEqual([{ ok: false, reason: 'overflow' }, { ok: true, seq: 1 }, { ok: false, reason: 'missing' }]);
+    expect(link.seqs).toEqual([1]);
+    expect(await broker.sessions.lookup('full')).toEqual({ state: 'ended', reason: 'outbox_overflow' });
+    expect((await broker.sessions.lookup('roomy')).state).toBe('live');
+  });
+});
+
 describe('OutboundDelivery against a store that cannot be trusted', () => {
   async function setUp(broker: DuplexBroker) {
     const options = resolveDuplexOptions({});

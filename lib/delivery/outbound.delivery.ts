@@ -38,11 +38,29 @@ export class OutboundDelivery {
       if (result.reason === 'overflow') await this.overflow(sessionId);
       return result;
     }
+    this.deliver(sessionId, message, result.seq);
+    return result;
+  }
+
+  /** One message to many sessions, in one broker step (a broadcast): one result per id, in order. */
+  async enqueueMany(sessionIds: readonly string[], message: PreparedMessage): Promise<AppendResult[]> {
+    if (sessionIds.length === 0) return [];
+    const results = await this.broker.outbox.appendMany(sessionIds, message, this.options.outbox, { origin: this.node });
+    const overflowed: Promise<void>[] = [];
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i];
+      if (result.ok) this.deliver(sessionIds[i], message, result.seq);
+      else if (result.reason === 'overflow') overflowed.push(this.overflow(sessionIds[i]));
+    }
+    await Promise.all(overflowed);
+    return results;
+  }
+
+  /** A message the broker numbered: written at once to a caught-up local link with room, else pumped. */
+  private deliver(sessionId: string, message: PreparedMessage, seq: number): void {
     this.waiters.wake(sessionId);
     const live = this.locals.get(sessionId);
-    if (live === undefined) return result;
-    const seq = result.seq;
-    if (seq <= live.written) return result;
+    if (live === undefined || seq <= live.written) return;
     if (!live.pumping && seq === live.written + 1 && live.link.writable) {
       live.written = seq;
       live.link.sendSequenced(message, sessionId, seq, live.inboundSeq);
@@ -50,7 +68,6 @@ export class OutboundDelivery {
     } else {
       void this.pump(live);
     }
-    return result;
   }
 
   /** Queues again a message still in the outbox (a retried request's answer); 0 if it is gone. */

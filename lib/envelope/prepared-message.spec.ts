@@ -22,3 +22,13 @@ describe('PreparedMessage', () => {
     expect(() => new PreparedMessage({ id: 'm', type: 'notification', action: 'a', data: { n: 1n }, timestamp: 0 })).toThrow();
   });
 });
+
+describe('PreparedMessage.dataJson', () => {
+  it('finds the data whatever the id, action, data and reply_to contain', () => {
+    const tricky = ',"data":{"timestamp":1},"timestamp":2 "data": \\" \\"data\\":';
+    const data = { a: tricky, ',"timestamp":': { '"data":': tricky }, list: [tricky] };
+    const message = new PreparedMessage({ id: tricky, type: 'response', action: tricky, data, timestamp: 3, reply_to: tricky });
+    expect(JSON.parse(message.dataJson())).toEqual(data);
+    expect(JSON.parse(new PreparedMessage({ id: 'i', type: 'notification', action: 'a', data: {}, timestamp: 1e21 }).dataJson())).toEqual({});
+  });
+});

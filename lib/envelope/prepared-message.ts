@@ -23,8 +23,6 @@ export class PreparedMessage {
   readonly type: MessageType;
   readonly action: string;
   private readonly tail: string;
-  private readonly dataStart: number;
-  private readonly dataEnd: number;
   private parsed: OutboundBody | undefined;
 
   constructor(body: OutboundBody) {
@@ -35,13 +33,8 @@ export class PreparedMessage {
     const ordered: OutboundBody = { id: body.id, type: body.type, action: body.action, data: body.data, timestamp: body.timestamp };
     if (body.reply_to !== undefined) ordered.reply_to = body.reply_to;
     // One JSON.stringify gives a flat string (concatenation would keep a rope of parts alive in
-    // every outbox); the data's bounds follow from the fixed fields around it.
+    // every outbox).
     this.tail = JSON.stringify(ordered).slice(1);
-    const head = `"id":${JSON.stringify(body.id)},"type":${JSON.stringify(body.type)},"action":${JSON.stringify(body.action)},"data":`;
-    const replyTo = body.reply_to === undefined ? '' : `,"reply_to":${JSON.stringify(body.reply_to)}`;
-    const suffix = `,"timestamp":${JSON.stringify(body.timestamp)}${replyTo}}`;
-    this.dataStart = head.length;
-    this.dataEnd = this.tail.length - suffix.length;
   }
 
   /** The body's JSON without its opening brace, e.g. `"id":"…","type":…}`. */
@@ -49,9 +42,13 @@ export class PreparedMessage {
     return this.tail;
   }
 
-  /** The data's JSON, as serialised once for every recipient. */
+  /**
+   * The data's JSON, as serialised once for every recipient (a slice of the body's JSON: no copy
+   * for long data). Inside a JSON string every quote is escaped, so the first `"data":` is the key
+   * of the body's data, and the last `,"timestamp":` the key that follows it.
+   */
   dataJson(): string {
-    return this.tail.slice(this.dataStart, this.dataEnd);
+    return this.tail.slice(this.tail.indexOf('"data":') + 7, this.tail.lastIndexOf(',"timestamp":'));
   }
 
   /** The body as an object (parsed from the JSON on first use, then kept). */

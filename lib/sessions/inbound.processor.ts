@@ -29,6 +29,8 @@ export interface InboundSource {
   sendControl(envelope: Envelope): void;
 }
 
+const NOTHING: Promise<InboundOutcome> = Promise.resolve({});
+
 /** What processing one envelope produced, for callers that hand replies back (the link-less door). */
 export interface InboundOutcome {
   /** The highest client seq the session has received, when the envelope was sequenced. */
@@ -57,20 +59,11 @@ export class InboundProcessor {
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
-  /** Never rejects: failures become error envelopes, or the end of the link. */
-  async process(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {
-    try {
-      return await this.handle(source, envelope);
-    } catch (err) {
-      this.logger.error(`Processing ${envelope.type} "${envelope.action}" of session ${source.sessionId} failed: ${String(err)}`);
-      source.sendControl(this.error(source, new DuplexError(ErrorCode.INTERNAL, 'Internal server error'), envelope.id));
-      // What the broker recorded is unknown: the client resumes and resends, de-duplication sorts it out.
-      source.live?.link.close(CloseReason.INTERNAL_ERROR, 'internal error');
-      return {};
-    }
-  }
-
-  private async handle(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {
+  /**
+   * Never rejects: failures become error envelopes, or the end of the link. Acks and heartbeats
+   * (most of the frames a broadcast brings back) are handled at once, without a promise of their own.
+   */
+  process(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {
     const { sessionId, live } = source;
     // Any envelope may carry a piggybacked ack of what the server sent.
     if (envelope.ack !== undefined) this.delivery.onAck(sessionId, live, envelope.ack);
@@ -79,11 +72,22 @@ export class InboundProcessor {
         if (envelope.reply_to === undefined) {
           source.sendControl(controlEnvelope(MessageType.HEARTBEAT, sessionId, {}, { reply_to: envelope.id }));
         }
-        return {};
+        return NOTHING;
       case MessageType.ACK:
         this.delivery.onAck(sessionId, live, envelope.data.seq);
-        return {};
+        return NOTHING;
     }
+    return this.handle(source, envelope).catch((err: unknown) => {
+      this.logger.error(`Processing ${envelope.type} "${envelope.action}" of session ${sessionId} failed: ${String(err)}`);
+      source.sendControl(this.error(source, new DuplexError(ErrorCode.INTERNAL, 'Internal server error'), envelope.id));
+      // What the broker recorded is unknown: the client resumes and resends, de-duplication sorts it out.
+      live?.link.close(CloseReason.INTERNAL_ERROR, 'internal error');
+      return {};
+    });
+  }
+
+  private async handle(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {
+    const { sessionId, live } = source;
     if (envelope.type === MessageType.REQUEST && envelope.action === HELLO_ACTION) {
       source.sendControl(this.error(source, new DuplexError(ErrorCode.BAD_REQUEST, 'The session is already open'), envelope.id));
       return {};

@@ -155,7 +155,10 @@ export function duplexWsAdapter(path = '/duplex'): ClientAdapter {
             return new Promise((done) => {
               if (ws.readyState === WebSocket.CLOSED) return done();
               ws.once('close', () => done());
-              ws.close(1000);
+              // The goodbye ends the session (protocol v2), as DuplexClient.disconnect() does: the server
+              // answers it and closes with 1000. A bare close would leave the session queueing for its TTL.
+              ws.send(`{"id":"bye","type":"request","action":"$bye","data":{},"timestamp":${stamp()},"session_id":${sessionJson}}`);
+              setTimeout(() => ws.close(1000), 2000).unref();
             });
           },
           destroy() {

@@ -57,6 +57,7 @@ export class MemoryBroker implements DuplexBroker {
 
   readonly outbox: BrokerOutbox = {
     append: async (id, message, limits, options) => this.append(id, message, limits, options),
+    appendMany: async (ids, message, limits, options) => ids.map((id) => this.append(id, message, limits, options)),
     read: async (id, afterSeq, limit) => this.read(id, afterSeq, limit),
     trim: async (id, upto) => this.entries.get(id)?.outbox.trim(upto),
   };
