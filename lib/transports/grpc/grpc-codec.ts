@@ -33,9 +33,10 @@ export class GrpcCodec {
       timestamp: message.timestamp ?? 0,
       session_id: message.session_id ?? '',
     };
-    if (message.reply_to !== undefined) raw.reply_to = message.reply_to;
-    if (message.seq !== undefined) raw.seq = message.seq;
-    if (message.ack !== undefined) raw.ack = message.ack;
+    // proto3 defaults mean "absent": reply_to "", seq 0, ack 0.
+    if (message.reply_to) raw.reply_to = message.reply_to;
+    if (message.seq) raw.seq = message.seq;
+    if (message.ack) raw.ack = message.ack;
     const result = validateEnvelope(raw);
     if (!result.ok && result.error.message.startsWith('"data"')) {
       return { ok: false, error: new DuplexError(ErrorCode.BAD_ENVELOPE, '"data_json" must hold a JSON object'), replyTo: result.replyTo };
