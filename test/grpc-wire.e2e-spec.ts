@@ -4,7 +4,8 @@
  */
 import { status } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuplexService } from '../lib/index.js';
+import { DuplexService, SessionService } from '../lib/index.js';
+import { GrpcLink } from '../lib/transports/grpc/grpc.link.js';
 import { GrpcTransport } from '../lib/transports/grpc/grpc.transport.js';
 import { fixtureModule, tokenAuth } from './fixtures/fixture.module.js';
 import { RawGrpcPeer } from './support/raw-grpc-peer.js';
@@ -103,6 +104,60 @@ describe('gRPC wire', () => {
     const seqs: number[] = [];
     while (seqs.length < 50) seqs.push((await again.peer.next((f) => f.action === 'n')).seq as number);
     expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+});
+
+describe('gRPC backpressure and fan-out', () => {
+  it('a client that never reads fills the outbox, not the call; it gets everything in order once it reads', async () => {
+    const highWaterMark = 64 * 1024;
+    await start({ grpc: { url: '127.0.0.1:0', highWaterMark }, outbox: { maxMessages: 100_000, maxBytes: 256 * 1024 * 1024 } });
+    const links: GrpcLink[] = [];
+    const sessions = t.app.get(SessionService);
+    const openLink = sessions.openLink.bind(sessions);
+    sessions.openLink = (link) => {
+      if (link instanceof GrpcLink) links.push(link);
+      return openLink(link);
+    };
+    const { peer, welcome } = await hello();
+    const sessionId = (welcome.data as { session_id: string }).session_id;
+    peer.call.pause();
+    const pad = 'x'.repeat(1000);
+    const total = 20_000; // ~20 MB: far more than HTTP/2 windows and kernel buffers hold
+    let maxBuffered = 0;
+    for (let i = 0; i < total; i++) {
+      await t.app.get(DuplexService).send(sessionId, 'bulk', { i, pad });
+      maxBuffered = Math.max(maxBuffered, links[0].buffered);
+    }
+    expect(maxBuffered).toBeGreaterThan(0);
+    expect(maxBuffered).toBeLessThan(highWaterMark + 4 * 1100);
+    // Still full: HTTP/2 took only what the client's flow-control window allows; the rest waits in the outbox.
+    expect(links[0].writable).toBe(false);
+    let next = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      peer.call.on('data', (message: { seq?: number; data_json?: string }) => {
+        if (!message.seq) return;
+        const i = (JSON.parse(message.data_json ?? '{}') as { i: number }).i;
+        if (i !== next) reject(new Error(`got ${i}, expected ${next}`));
+        next++;
+        if (message.seq % 500 === 0) peer.send({ id: `ack-${message.seq}`, type: 'ack', action: '', data_json: JSON.stringify({ seq: message.seq }), timestamp: 1 });
+        if (next === total) resolve();
+      });
+    });
+    peer.call.resume();
+    await done;
+  }, 60_000);
+
+  it('one broadcast reaches WebSocket and gRPC clients, each once', async () => {
+    await start();
+    const ws = await RawPeer.hello(t.wsUrl);
+    const grpc = await hello();
+    expect(await t.app.get(DuplexService).broadcast('all', { n: 1 })).toBe(2);
+    await t.app.get(DuplexService).broadcast('all', { n: 2 });
+    for (const peer of [ws.peer, grpc.peer]) {
+      expect((await peer.next((f) => f.action === 'all')).data).toEqual({ n: 1 });
+      expect((await peer.next((f) => f.action === 'all')).data).toEqual({ n: 2 });
+    }
+    await ws.peer.close();
   });
 });
 

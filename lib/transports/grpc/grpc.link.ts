@@ -39,6 +39,11 @@ export class GrpcLink implements Link {
     return this.isClosing;
   }
 
+  /** Bytes handed to the call and not yet taken by the HTTP/2 stream. */
+  get buffered(): number {
+    return this.pending;
+  }
+
   get writable(): boolean {
     return !this.isClosing && this.pending < this.highWaterMark;
   }
