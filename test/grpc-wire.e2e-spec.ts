@@ -162,7 +162,7 @@ describe('gRPC backpressure and fan-out', () => {
 });
 
 describe('gRPC authentication', () => {
-  beforeEach(() => start({ authenticate: tokenAuthFromMetadata }));
+  beforeEach(() => start({ authenticate: tokenAuth }));
 
   it('reads the call metadata; a refusal ends the call UNAUTHENTICATED and makes no session', async () => {
     const refused = new RawGrpcPeer(address, { token: 'mallory' });
@@ -175,8 +175,3 @@ describe('gRPC authentication', () => {
     expect((await peer.reply('w')).data).toMatchObject({ principal: { id: 'alice' }, transport: 'grpc' });
   });
 });
-
-function tokenAuthFromMetadata(handshake: { headers: Record<string, string | string[] | undefined>; query: Record<string, string | string[]> }) {
-  const token = handshake.headers.token;
-  return tokenAuth({ query: typeof token === 'string' ? { token } : {} });
-}
