@@ -57,6 +57,11 @@ describe.each(BROKERS)('session doors on two nodes sharing one %s broker', (_nam
     expect(next.ok && seqs(next.messages)).toEqual([4, 5]);
     const after = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 1, waitMs: 0 });
     expect(after.ok && seqs(after.messages)).toEqual([4, 5]);
+    // A stream reads past what it wrote (after) while trimming only what was acknowledged (cursor).
+    const stream = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 3, after: 4, waitMs: 0 });
+    expect(stream.ok && seqs(stream.messages)).toEqual([5]);
+    const bad = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 3, after: 2, waitMs: 0 });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
   });
 
   it('pull: a waiter on B is woken by a message appended on A; an empty wait is bounded', async () => {
