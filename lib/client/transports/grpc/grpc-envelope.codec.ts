@@ -1,13 +1,13 @@
 /**
- * The client's envelope text ↔ the `Envelope` message of proto/duplex.proto: the same fields,
- * with `data` carried as its JSON text in `data_json` (see the gRPC wire mapping in
- * docs/transports.md). Absent optional fields stay absent both ways.
+ * The client's envelope text ↔ the `Envelope` message of proto/duplex.proto (docs/protocol.md
+ * §2b): the same fields, with `data` carried as its JSON text in `data_json`. A proto3 default
+ * means absent (`reply_to` "", `seq` 0, `ack` 0), and the client never sends those values.
  */
 import { DuplexError } from '../../../envelope/duplex.error.js';
 import type { Envelope } from '../../../envelope/envelope.js';
 import { ErrorCode } from '../../../envelope/error-codes.js';
 
-/** An `Envelope` message as @grpc/proto-loader hands it over (keepCase, longs as numbers, no defaults). */
+/** An `Envelope` message as @grpc/proto-loader hands it over (keepCase, longs as numbers, defaults left out). */
 export interface EnvelopeMessage {
   id?: string;
   type?: string;
@@ -50,8 +50,9 @@ function isJsonObject(text: string): boolean {
 
 /**
  * The envelope text of one received message, for the client's usual decoder (which validates the
- * other fields). proto3 leaves out empty strings and zeros, so those read as such; `data_json`
- * must be a JSON object, and is then spliced in as it came, not parsed into a copy.
+ * other fields). proto3 leaves out empty strings and zeros: an absent `reply_to`, `seq` or `ack`
+ * stays absent, the other fields read as "" or 0, and `data_json` as `{}`. A `data_json` must be a
+ * JSON object, and is then spliced in as it came, not parsed into a copy.
  */
 export function fromMessage(message: EnvelopeMessage): DecodedMessage {
   const dataJson = message.data_json ?? '{}';

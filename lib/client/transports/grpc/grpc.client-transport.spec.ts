@@ -112,7 +112,7 @@ describe('GrpcClientTransport', () => {
 
     expect(seen.metadata?.get('authorization')).toEqual(['Bearer t0k']);
     expect(seen.metadata?.get('x-tenant')).toEqual(['a']);
-    expect(seen.first).toEqual({ id: 'c1', type: 'request', action: '$hello', data_json: '{"session_id":"s","last_seq":3}', timestamp: 1764000000.5, session_id: '', _reply_to: undefined, _seq: undefined, _ack: undefined });
+    expect(seen.first).toEqual({ id: 'c1', type: 'request', action: '$hello', data_json: '{"session_id":"s","last_seq":3}', timestamp: 1764000000.5, session_id: '' });
     expect(link.messages.map((text) => JSON.parse(text) as unknown)).toEqual([
       { id: 's1', type: 'notification', action: 'tick', data: { n: [1, 2] }, timestamp: 1764000001.25, session_id: 'S', seq: 7, ack: 2 },
       // proto3 leaves out empty strings and zeros: they read as such.
@@ -203,5 +203,20 @@ describe('GrpcClientTransport', () => {
     nobody.open(early.listener).terminate();
     await early.closed;
     expect(early.errors).toMatchObject([{ failure: 'unreachable', error: { message: expect.stringContaining('No answer from grpc://127.0.0.1:') } }]);
+  });
+
+  it('gives each link a connection of its own (a shared one would bring its grpc-js backoff along)', async () => {
+    const peers: string[] = [];
+    let reached!: () => void;
+    const both = new Promise<void>((resolve) => (reached = resolve));
+    const transport = await transportTo((call) => {
+      peers.push(call.getPeer());
+      if (peers.length === 2) reached();
+    });
+    const links = [new Recorder(), new Recorder()].map((link) => transport.open(link.listener));
+    await both;
+    // Two client ports: two TCP connections.
+    expect(new Set(peers).size).toBe(2);
+    for (const link of links) link.close(1000, 'done');
   });
 });

@@ -13,11 +13,15 @@ import { TransportFailure } from '../transport-failure.js';
 import { loadDuplexService } from './duplex-proto.js';
 import { type EnvelopeCall, GrpcLink } from './grpc.link.js';
 
-/**
- * No receive limit: the server decides what it sends (a limit here would fail the call on every
- * replay of one large message, for ever); what the client sends is capped by the welcome's `max_payload`.
- */
-const CHANNEL_OPTIONS: ChannelOptions = { 'grpc.max_receive_message_length': -1 };
+const CHANNEL_OPTIONS: ChannelOptions = {
+  // No receive limit: the server decides what it sends (a limit here would fail the call on every
+  // replay of one large message, for ever); what the client sends is capped by the welcome's `max_payload`.
+  'grpc.max_receive_message_length': -1,
+  // A connection of the link's own: grpc-js would otherwise share one per address, and after a
+  // refused connect keep failing new calls for its own backoff (1 s, growing to 2 min), whatever
+  // the client's `reconnect` options say.
+  'grpc.use_local_subchannel_pool': 1,
+};
 
 interface DuplexServiceClient {
   Connect(metadata: Metadata): EnvelopeCall;
