@@ -46,5 +46,5 @@ export const SYSTEMS: readonly SystemSpec[] = [
   { id: 'grpc', label: 'raw @grpc/grpc-js bidi-stream echo on proto/duplex.proto; broadcast writes one pre-built message to every call', server: 'grpc.server.js', adapter: 'grpc' },
 ];
 
-/** The system the targets are about. */
+/** The system the targets are about, unless a target names its own (the gRPC ones: duplex-grpc). */
 export const SUBJECT = 'duplex-ws';

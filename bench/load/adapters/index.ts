@@ -1,6 +1,7 @@
 /** Every client adapter by id; bench/systems.ts names one per system. */
 import { ECHO_DATA, ECHO_TEXT } from '../../lib/payload.js';
 import type { ClientAdapter } from '../adapter.js';
+import { duplexGrpcAdapter } from './duplex-grpc.adapter.js';
 import { duplexWsAdapter } from './duplex-ws.adapter.js';
 import { grpcAdapter } from './grpc.adapter.js';
 import { netAdapter } from './net.adapter.js';
@@ -15,4 +16,5 @@ export const adapters: Record<string, () => ClientAdapter> = {
   'socketio-polling': () => socketIoAdapter('polling'),
   'duplex-ws': () => duplexWsAdapter('/duplex'),
   grpc: () => grpcAdapter,
+  'duplex-grpc': () => duplexGrpcAdapter,
 };
