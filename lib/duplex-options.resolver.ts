@@ -5,7 +5,7 @@ import type { DuplexBroker } from './brokers/broker.js';
 
 const MIB = 1024 * 1024;
 const KNOWN_PROTOCOLS = new Set<string>(Object.values(ProtocolType));
-const IMPLEMENTED_PROTOCOLS = new Set<string>([ProtocolType.WEBSOCKET]);
+const IMPLEMENTED_PROTOCOLS = new Set<string>([ProtocolType.WEBSOCKET, ProtocolType.GRPC]);
 /** setTimeout fires at once (1 ms) for any longer delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -62,6 +62,10 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
     intervalMs: positiveInt(options.heartbeat?.intervalMs, 25_000, 'heartbeat.intervalMs'),
     timeoutMs: positiveInt(options.heartbeat?.timeoutMs, 20_000, 'heartbeat.timeoutMs'),
   };
+  const grpcUrl = options.grpc?.url ?? '0.0.0.0:50051';
+  if (typeof grpcUrl !== 'string' || !/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d{1,5}$/.test(grpcUrl)) {
+    throw new Error(INVALID_OPTION('grpc.url', grpcUrl, '"host:port", e.g. "0.0.0.0:50051"'));
+  }
   const broker = options.broker;
   if (broker !== undefined && !isBroker(broker)) {
     throw new Error(INVALID_OPTION('broker', broker, 'a DuplexBroker (e.g. new MemoryBroker())'));
@@ -80,6 +84,15 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
       path,
       perMessageDeflate: options.websocket?.perMessageDeflate ?? false,
       highWaterMark: positiveInt(options.websocket?.highWaterMark, MIB, 'websocket.highWaterMark'),
+    },
+    grpc: {
+      url: grpcUrl,
+      credentials: options.grpc?.credentials,
+      highWaterMark: positiveInt(options.grpc?.highWaterMark, MIB, 'grpc.highWaterMark'),
+      keepalive: {
+        timeMs: positiveInt(options.grpc?.keepalive?.timeMs, 30_000, 'grpc.keepalive.timeMs'),
+        timeoutMs: positiveInt(options.grpc?.keepalive?.timeoutMs, 10_000, 'grpc.keepalive.timeoutMs'),
+      },
     },
     handshakeTimeoutMs: positiveInt(options.handshakeTimeoutMs, 10_000, 'handshakeTimeoutMs'),
     requestTimeoutMs: positiveInt(options.requestTimeoutMs, 10_000, 'requestTimeoutMs'),

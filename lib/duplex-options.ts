@@ -1,5 +1,6 @@
 import type { Handshake } from './actions/duplex-context.js';
 import { ProtocolType } from './envelope/envelope.js';
+import type { ServerCredentials } from '@grpc/grpc-js';
 import type { DuplexBroker } from './brokers/broker.js';
 
 /**
@@ -39,6 +40,17 @@ export interface DuplexModuleOptions {
     /** Bytes buffered in a socket before the outbox stops writing to it. Default 1 MiB. */
     highWaterMark?: number;
   };
+  /** The gRPC transport (served when `protocols` includes `'grpc'`). */
+  grpc?: {
+    /** `host:port` to listen on (port 0: any free port). Default `0.0.0.0:50051`. */
+    url?: string;
+    /** TLS and the like. Default: insecure (plain HTTP/2). */
+    credentials?: ServerCredentials;
+    /** Bytes written to a call and not yet taken by HTTP/2 before the outbox stops writing to it. Default 1 MiB. */
+    highWaterMark?: number;
+    /** HTTP/2 pings: every `timeMs` (default 30,000); a ping unanswered for `timeoutMs` (default 10,000) drops the connection. */
+    keepalive?: { timeMs?: number; timeoutMs?: number };
+  };
   /** A connection that sends nothing within this time is closed (1008). Default 10,000 ms. */
   handshakeTimeoutMs?: number;
   /** Default timeout of `DuplexService.request()`. Default 10,000 ms. */
@@ -75,6 +87,7 @@ export interface ResolvedDuplexOptions {
   broker: DuplexBroker | undefined;
   maxPayload: number;
   websocket: { path: string; perMessageDeflate: boolean; highWaterMark: number };
+  grpc: { url: string; credentials: ServerCredentials | undefined; highWaterMark: number; keepalive: { timeMs: number; timeoutMs: number } };
   handshakeTimeoutMs: number;
   requestTimeoutMs: number;
   heartbeat: { intervalMs: number; timeoutMs: number };

@@ -22,6 +22,7 @@ import { PullDoor } from './sessions/pull.door.js';
 import { SessionRegistry } from './sessions/session.registry.js';
 import { SessionService } from './sessions/session.service.js';
 import { ConnectionAuthenticator } from './transports/connection.authenticator.js';
+import { GrpcTransport } from './transports/grpc/grpc.transport.js';
 import { WsTransport } from './transports/ws/ws.transport.js';
 
 /**
@@ -59,6 +60,7 @@ import { WsTransport } from './transports/ws/ws.transport.js';
     SessionService,
     ConnectionAuthenticator,
     WsTransport,
+    GrpcTransport,
     DuplexService,
   ],
   exports: [DuplexService],

@@ -12,9 +12,12 @@ export const DEMO_TOKENS: Readonly<Record<string, DemoPrincipal>> = {
   admin: { id: 'admin', role: 'admin' },
 };
 
-/** Returns the principal of a known token; `null` makes the server answer the upgrade with HTTP 401. */
+/**
+ * Returns the principal of a known token — `?token=` on WebSocket, the `token` metadata on gRPC;
+ * `null` refuses the connection (WebSocket: HTTP 401; gRPC: UNAUTHENTICATED).
+ */
 export function authenticateDemoToken(handshake: Handshake): DemoPrincipal | null {
-  const token = handshake.query.token;
+  const token = handshake.query.token ?? handshake.headers.token;
   if (typeof token !== 'string') return null;
   return Object.hasOwn(DEMO_TOKENS, token) ? DEMO_TOKENS[token]! : null;
 }

@@ -40,6 +40,7 @@ async function bootstrap(): Promise<void> {
   logger.log(`HTTP          http://${host}:${port}`);
   logger.log(`WebSocket     ws://${host}:${port}/duplex?token=demo`);
   logger.log(`Browser page  http://${host}:${port}/  (tokens: demo, alice, admin)`);
+  if (config.grpcUrl !== undefined) logger.log(`gRPC          ${config.grpcUrl}  (duplex.v1.Duplex/Connect, metadata token: demo)`);
 }
 
 bootstrap().catch((error: unknown) => {

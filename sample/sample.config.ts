@@ -3,12 +3,13 @@
 export interface SampleConfig {
   port: number;
   host: string;
+  /** `host:port` of the gRPC transport, when DUPLEX_GRPC_URL is set. */
+  grpcUrl: string | undefined;
   /** Environment variables that are set but name a feature this version does not have. */
   ignored: Array<{ name: string; reason: string }>;
 }
 
 const NOT_YET: Readonly<Record<string, string>> = {
-  DUPLEX_GRPC_URL: 'the gRPC transport is not in this version; only WebSocket is served',
   REDIS_URL: 'the Redis broker is not in this version; sessions and outboxes live in this process',
 };
 
@@ -21,5 +22,6 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   const ignored = Object.entries(NOT_YET)
     .filter(([name]) => (env[name] ?? '') !== '')
     .map(([name, reason]) => ({ name, reason }));
-  return { port, host: env.HOST || '0.0.0.0', ignored };
+  const grpcUrl = env.DUPLEX_GRPC_URL || undefined;
+  return { port, host: env.HOST || '0.0.0.0', grpcUrl, ignored };
 }

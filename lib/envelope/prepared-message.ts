@@ -22,6 +22,8 @@ export class PreparedMessage {
   readonly id: string;
   readonly type: MessageType;
   readonly action: string;
+  readonly timestamp: number;
+  readonly replyTo: string | undefined;
   private readonly tail: string;
   private parsed: OutboundBody | undefined;
 
@@ -29,6 +31,8 @@ export class PreparedMessage {
     this.id = body.id;
     this.type = body.type;
     this.action = body.action;
+    this.timestamp = body.timestamp;
+    this.replyTo = body.reply_to;
     if (typeof body.data !== 'object' || body.data === null) throw new TypeError('The data of a message must be a JSON object');
     const ordered: OutboundBody = { id: body.id, type: body.type, action: body.action, data: body.data, timestamp: body.timestamp };
     if (body.reply_to !== undefined) ordered.reply_to = body.reply_to;

@@ -1,24 +1,21 @@
 import WebSocket from 'ws';
 
-/** A parsed frame as a test sees it. */
-export type Frame = Record<string, unknown> & { type?: string; data?: Record<string, unknown> };
+import { type Frame, FrameQueue } from './frame-queue.js';
+
+export type { Frame } from './frame-queue.js';
 
 /**
  * A bare WebSocket speaking the wire protocol by hand, for tests that must see exact frames
  * (bad input, handshake). Every wait has a deadline; nothing sleeps.
  */
 export class RawPeer {
-  private readonly frames: Frame[] = [];
-  private readonly waiters: Array<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
+  private readonly queue = new FrameQueue();
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const frame = JSON.parse(data.toString()) as Frame;
-      const i = this.waiters.findIndex((w) => w.match(frame));
-      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(frame);
-      else this.frames.push(frame);
+      this.queue.push(JSON.parse(data.toString()) as Frame);
     });
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
@@ -55,22 +52,7 @@ export class RawPeer {
 
   /** The first frame (already received or still to come) that matches, within the deadline. */
   next(match: (frame: Frame) => boolean = () => true, timeoutMs = 5000): Promise<Frame> {
-    const i = this.frames.findIndex(match);
-    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        match,
-        resolve: (f: Frame) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`No matching frame within ${timeoutMs} ms; unmatched: ${JSON.stringify(this.frames.slice(-5))}`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.queue.next(match, timeoutMs);
   }
 
   /** Answer to a request id. */
