@@ -44,6 +44,14 @@ export const SYSTEMS: readonly SystemSpec[] = [
   { id: 'nest-ws', label: 'Nest 12 gateway on @nestjs/platform-ws, {event,data} frames', server: 'nest-ws.server.js', adapter: 'nest-ws' },
   { id: 'duplex-ws', label: 'nest-duplex over WebSocket, delivery on (seq + acks)', server: 'nest-duplex.server.js', adapter: 'duplex-ws' },
   { id: 'grpc', label: 'raw @grpc/grpc-js bidi-stream echo on proto/duplex.proto; broadcast writes one pre-built message to every call', server: 'grpc.server.js', adapter: 'grpc' },
+  {
+    id: 'duplex-grpc',
+    label: 'nest-duplex over gRPC (its own port), delivery on (seq + acks)',
+    server: 'nest-duplex.server.js',
+    serverArgs: ['--grpc'],
+    adapter: 'duplex-grpc',
+    port: 'grpc',
+  },
 ];
 
 /** The system the targets are about, unless a target names its own (the gRPC ones: duplex-grpc). */

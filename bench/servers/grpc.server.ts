@@ -1,19 +1,20 @@
 /**
  * Raw @grpc/grpc-js on nest-duplex's proto: `Connect` is a bidi stream that writes back every
- * message it gets; broadcast writes one pre-built message to every open call. No sessions, no
- * seq, no acks: the floor a gRPC transport is compared with.
+ * message it gets (decoded and encoded again, as any grpc-js service handles its messages);
+ * broadcast encodes each message once and writes those bytes to every open call. No sessions,
+ * no seq, no acks: the floor a gRPC transport is compared with.
  */
 import * as grpc from '@grpc/grpc-js';
 import { broadcastData } from '../lib/payload.js';
-import { duplexService, type GrpcEnvelope } from '../lib/grpc-proto.js';
+import { duplexServiceDefinition, encodeEnvelope, type GrpcEnvelope } from '../lib/grpc-proto.js';
 import { runServer } from './harness.js';
 
-type Call = grpc.ServerDuplexStream<GrpcEnvelope, GrpcEnvelope>;
+type Call = grpc.ServerDuplexStream<GrpcEnvelope, GrpcEnvelope | Buffer>;
 
 await runServer(async () => {
   const calls = new Set<Call>();
   const server = new grpc.Server();
-  server.addService(duplexService(), {
+  server.addService(duplexServiceDefinition(), {
     Connect(call: Call) {
       calls.add(call);
       // Response headers now, so the client knows the call is up before any message (its "open").
@@ -35,9 +36,8 @@ await runServer(async () => {
     connections: () => calls.size,
     broadcast(round, burst) {
       for (let i = 0; i < burst; i++) {
-        // Built once; grpc-js encodes it on each write (it has no pre-encoded write).
-        const message: GrpcEnvelope = { type: 'notification', action: 'tick', data_json: JSON.stringify(broadcastData(round, i)) };
-        for (const call of calls) call.write(message);
+        const bytes = encodeEnvelope({ type: 'notification', action: 'tick', data_json: JSON.stringify(broadcastData(round, i)) });
+        for (const call of calls) call.write(bytes);
       }
     },
   };
