@@ -13,6 +13,7 @@ export function testPrefix(): string {
 /** Deletes every key under a prefix. */
 export async function purge(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined); // the command that needed it rejects, and fails the test
   try {
     let cursor = '0';
     do {

@@ -23,6 +23,8 @@ export class SessionKeeper {
   private readonly timers: NodeJS.Timeout[] = [];
   private renewing = false;
   private sweeping = false;
+  /** What failed last, so a Redis outage is logged once, not on every tick. */
+  private failing: string | undefined;
 
   constructor(
     private readonly ctx: RedisContext,
@@ -71,8 +73,9 @@ export class SessionKeeper {
     try {
       const held = [...this.held];
       for (let i = 0; i < held.length; i += CHUNK) await this.renewChunk(held.slice(i, i + CHUNK));
+      this.failing = undefined;
     } catch (err) {
-      this.logger.warn(`Renewing held sessions failed (retried in ${this.ctx.holdMs} ms): ${String(err)}`);
+      this.failed('Renewing held sessions', err);
     } finally {
       this.renewing = false;
     }
@@ -85,15 +88,21 @@ export class SessionKeeper {
     try {
       for (;;) {
         const due = (await runScript(this.ctx.client, 'due', [this.ctx.keys.index], [CHUNK])) as string[];
+        this.failing = undefined;
         if (due.length === 0) return;
         await this.expire(due);
         if (due.length < CHUNK) return;
       }
     } catch (err) {
-      this.logger.warn(`Sweeping expired sessions failed (retried shortly): ${String(err)}`);
+      this.failed('Sweeping expired sessions', err);
     } finally {
       this.sweeping = false;
     }
+  }
+
+  private failed(what: string, err: unknown): void {
+    if (this.failing !== what) this.logger.warn(`${what} failed (retried on the next tick): ${String(err)}`);
+    this.failing = what;
   }
 
   private async renewChunk(held: Array<[string, LinkHolder]>): Promise<void> {
