@@ -6,10 +6,12 @@
  *   npx tsc -p bench/tsconfig.json && node dist/bench/redis/outbox-layouts.js [redis://…]
  */
 import { Redis } from 'ioredis';
+import { RedisBroker } from '../../lib/brokers/redis/redis.broker.js';
+import { PreparedMessage } from '../../lib/envelope/prepared-message.js';
 
 const url = process.argv[2] ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `bench:layout:${process.pid}:`;
-const RUNS = 3;
+const RUNS = Number(process.env.RUNS ?? 5);
 
 /** Each layout's append, read and trim, with the session hash `s` holding last/trim/bytes. */
 const LAYOUTS: Record<string, { append: string; read: string; trim: string }> = {
@@ -198,11 +200,46 @@ async function broadcasts(redis: Redis): Promise<void> {
   }
 }
 
+/** The broker itself: a broadcast through `appendMany` (chunks of 256 sessions per script) and one `append`. */
+async function broker(redis: Redis): Promise<void> {
+  const SESSIONS = 1000;
+  const keyPrefix = `${prefix}broker:`;
+  const b = new RedisBroker({ redis: url, keyPrefix });
+  try {
+    const ids = Array.from({ length: SESSIONS }, (_, i) => `s${i}`);
+    const limits = { maxSessions: 1e6, ttlMs: 60_000 };
+    for (const id of ids) await b.sessions.create({ id, tokenHash: 'h', identity: 'i', principal: null, epoch: 'e', createdAt: 0 }, limits);
+    const message = new PreparedMessage({ id: 'm', type: 'notification', action: 'n', data: { text: 'x'.repeat(920) }, timestamp: 1.5 });
+    const outbox = { maxMessages: 10_000, maxBytes: 1e9 };
+    const many: Sample[] = [];
+    for (let run = 0; run < RUNS; run++) many.push(await measure(redis, async () => void (await b.outbox.appendMany(ids, message, outbox, { origin: 'n1' }))));
+    const m = median(many);
+    console.log(`RedisBroker.appendMany 1 KB to ${SESSIONS}: ${m.wallMs.toFixed(1)} ms wall, ${m.redisCpuMs.toFixed(1)} ms Redis CPU, ${m.clientCpuMs.toFixed(1)} ms client CPU`);
+    const one = await measure(redis, async () => {
+      for (let i = 0; i < 2000; i++) await b.outbox.append('s0', message, outbox, { origin: 'n1' });
+    });
+    console.log(`RedisBroker.append 1 KB, one at a time: ${fmt(one, 2000, 'message')}`);
+    const read = await measure(redis, async () => {
+      for (let after = 0; after < 2000 + RUNS; after += 256) await b.outbox.read('s0', after, 256);
+    });
+    console.log(`RedisBroker.read in batches of 256 (decoded): ${fmt(read, 2000 + RUNS, 'message')}`);
+  } finally {
+    await b.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  }
+}
+
 const redis = new Redis(url);
 try {
   console.log(`Redis ${(await redis.info('server')).match(/redis_version:(\S+)/)?.[1]}, median of ${RUNS} runs`);
   await layouts(redis);
   await broadcasts(redis);
+  await broker(redis);
 } finally {
   redis.disconnect();
 }
