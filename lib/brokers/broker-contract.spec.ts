@@ -320,4 +320,35 @@ describe('RedisBroker', () => {
     await log.next((e) => e.kind === 'ended' && e.sessionId === 's1' && e.reason === 'session_expired');
     expect(await alive.sessions.lookup('s1')).toEqual({ state: 'ended', reason: 'session_expired' });
   });
+
+  it('after its subscriber connection comes back, a node is told what it may have missed: held sessions woken, a takeover found in the store', async () => {
+    const { Redis } = await import('ioredis');
+    const keyPrefix = testPrefix();
+    const broker = redisTestBroker({ keyPrefix, holdRenewMs: 60_000 });
+    const other = new RedisBroker({ redis: REDIS_URL, keyPrefix });
+    open.push(broker, other);
+    const log = new NodeLog();
+    await broker.bus.join('n1', log.listener);
+    for (const id of ['kept', 'taken']) {
+      await broker.sessions.create(record(id), LIMITS);
+      await broker.sessions.attach(id, holder('n1', `l-${id}`), null);
+    }
+    // Another node takes a session over without a word on the bus (its takeover event was lost).
+    await other.sessions.attach('taken', holder('n2', 'l2'), null);
+    const admin = new Redis(REDIS_URL);
+    try {
+      const clients = await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub');
+      const id = /id=(\d+) [^\n]*name=(\S+)/g;
+      const ours = [...String(clients).matchAll(id)].filter((m) => m[2] === `${keyPrefix}subscriber`).map((m) => m[1]);
+      expect(ours).toHaveLength(1);
+      await admin.call('CLIENT', 'KILL', 'ID', ours[0]);
+    } finally {
+      admin.disconnect();
+    }
+    await log.next((e) => e.kind === 'takeover' && e.sessionId === 'taken' && e.link === 'l-taken');
+    await log.next((e) => e.kind === 'wake' && e.sessionId === 'kept');
+    // and the bus works again
+    await broker.bus.send('n1', { kind: 'ended', sessionId: 'after', reason: 'r' });
+    await log.next((e) => e.kind === 'ended' && e.sessionId === 'after');
+  });
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { BrokerInbound, BrokerOutbox, BrokerRooms, BrokerSessions, DuplexBroker } from '../broker.js';
 import type { RedisContext } from './redis-context.js';
 import { RedisInbound } from './redis-inbound.js';
@@ -47,12 +47,18 @@ export class RedisBroker implements DuplexBroker {
   private closed = false;
 
   constructor(options: RedisBrokerOptions) {
-    const client = typeof options.redis === 'string' ? this.own(new Redis(options.redis, CONNECTION), 'commands') : options.redis;
+    const prefix = options.keyPrefix ?? 'duplex:';
+    // Named, so CLIENT LIST shows whose connections these are.
+    const client =
+      typeof options.redis === 'string' ? this.own(new Redis(options.redis, { ...CONNECTION, connectionName: `${prefix}commands` }), 'commands') : options.redis;
     defineScripts(client);
-    const subscriber = this.own(client.duplicate(), 'subscriber');
+    const subscriber = this.own(
+      client.isCluster ? (client as Cluster).duplicate() : (client as Redis).duplicate({ connectionName: `${prefix}subscriber` }),
+      'subscriber',
+    );
     const ctx: RedisContext = {
       client,
-      keys: new RedisKeys(options.keyPrefix ?? 'duplex:'),
+      keys: new RedisKeys(prefix),
       graceMs: options.expiryGraceMs ?? 60_000,
       holdMs: options.holdRenewMs ?? 10_000,
       ttlHint: 120_000,
