@@ -18,6 +18,7 @@ import { InboundProcessor } from './sessions/inbound.processor.js';
 import { InflightLimiter } from './sessions/inflight.limiter.js';
 import { LocalSessions } from './sessions/local-sessions.js';
 import { NodeEvents } from './sessions/node.events.js';
+import { OpenDoor } from './sessions/open.door.js';
 import { PullDoor } from './sessions/pull.door.js';
 import { SessionRegistry } from './sessions/session.registry.js';
 import { SessionService } from './sessions/session.service.js';
@@ -56,6 +57,7 @@ import { WsTransport } from './transports/ws/ws.transport.js';
     InboundAckFlusher,
     InboundDoor,
     PullDoor,
+    OpenDoor,
     NodeEvents,
     SessionService,
     ConnectionAuthenticator,

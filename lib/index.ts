@@ -25,6 +25,7 @@ export type {
   SessionRecord,
   SessionLookup,
   SessionLimits,
+  SessionCursors,
   LinkHolder,
   EndReason,
   CreateResult,
@@ -43,6 +44,7 @@ export { RedisBroker, type RedisBrokerOptions } from './brokers/redis/redis.brok
 export { PreparedMessage } from './envelope/prepared-message.js';
 export { SessionService } from './sessions/session.service.js';
 export type { PullRequest, PullResult } from './sessions/pull.door.js';
+export type { OpenRequest, OpenResult } from './sessions/open.door.js';
 export type { InboundBatch, InboundBatchResult } from './sessions/inbound.door.js';
 export type { Link, LinkListener } from './sessions/link.js';
 export { CloseReason } from './sessions/close-reason.js';

@@ -161,8 +161,23 @@ describe('gRPC backpressure and fan-out', () => {
   });
 });
 
+describe('gRPC shutdown', () => {
+  it('app.close() ends every call UNAVAILABLE (shutdown: resume elsewhere) and stops the server', async () => {
+    await start();
+    const opened = await Promise.all([hello(), hello(), hello()]);
+    const closing = t.app.close();
+    for (const { peer } of opened) expect(await peer.ended).toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/^shutdown/) });
+    await closing;
+    const late = new RawGrpcPeer(address);
+    peers.push(late);
+    late.request('h', '$hello');
+    expect(await late.ended).toMatchObject({ code: status.UNAVAILABLE });
+    await start(); // afterEach closes an app
+  });
+});
+
 describe('gRPC authentication', () => {
-  beforeEach(() => start({ authenticate: tokenAuthFromMetadata }));
+  beforeEach(() => start({ authenticate: tokenAuth }));
 
   it('reads the call metadata; a refusal ends the call UNAUTHENTICATED and makes no session', async () => {
     const refused = new RawGrpcPeer(address, { token: 'mallory' });
@@ -175,8 +190,3 @@ describe('gRPC authentication', () => {
     expect((await peer.reply('w')).data).toMatchObject({ principal: { id: 'alice' }, transport: 'grpc' });
   });
 });
-
-function tokenAuthFromMetadata(handshake: { headers: Record<string, string | string[] | undefined>; query: Record<string, string | string[]> }) {
-  const token = handshake.headers.token;
-  return tokenAuth({ query: typeof token === 'string' ? { token } : {} });
-}

@@ -57,6 +57,11 @@ describe.each(BROKERS)('session doors on two nodes sharing one %s broker', (_nam
     expect(next.ok && seqs(next.messages)).toEqual([4, 5]);
     const after = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 1, waitMs: 0 });
     expect(after.ok && seqs(after.messages)).toEqual([4, 5]);
+    // A stream reads past what it wrote (after) while trimming only what was acknowledged (cursor).
+    const stream = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 3, after: 4, waitMs: 0 });
+    expect(stream.ok && seqs(stream.messages)).toEqual([5]);
+    const bad = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 3, after: 2, waitMs: 0 });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
   });
 
   it('pull: a waiter on B is woken by a message appended on A; an empty wait is bounded', async () => {
@@ -124,6 +129,29 @@ describe.each(BROKERS)('session doors on two nodes sharing one %s broker', (_nam
     // and the answers wait in the outbox for the pull, once each
     const pulled = await doors(b).pull({ sessionId: session.id, token: session.token, cursor: 0, waitMs: 0 });
     expect(pulled.ok && seqs(pulled.messages)).toEqual([1, 2]);
+  });
+
+  it('open: a $hello without a link opens a session on one node that the other serves; a resume keeps it', async () => {
+    const opened = await doors(a).open({ hello: envelope('h1', 'request', '$hello'), handshake, principal: null });
+    if (!opened.ok) throw opened.error;
+    expect(opened.welcome).toMatchObject({ type: 'response', action: '$hello', reply_to: 'h1', data: { resumed: false, last_seq: 0 } });
+    const fresh = opened.welcome.data as { session_id: string; resume_token: string };
+    const ran = await doors(b).deliver({ sessionId: fresh.session_id, token: fresh.resume_token, envelopes: [envelope('q', 'request', 'echo', { x: 1 }, { seq: 1 })], handshake });
+    expect(ran.ok && ran.answers.length).toBe(1);
+    const resumed = await doors(b).open({
+      hello: envelope('h2', 'request', '$hello', { session_id: fresh.session_id, resume_token: fresh.resume_token, last_seq: 0 }),
+      handshake,
+      principal: null,
+    });
+    expect(resumed.ok && resumed.welcome.data).toMatchObject({ resumed: true, session_id: fresh.session_id, last_seq: 1 });
+    const wrong = await doors(b).open({
+      hello: envelope('h3', 'request', '$hello', { session_id: fresh.session_id, resume_token: 'nope' }),
+      handshake,
+      principal: null,
+    });
+    expect(wrong.ok && wrong.welcome.data).toMatchObject({ resumed: false, resume_error: { code: 'session_expired' } });
+    const pulled = await doors(a).pull({ sessionId: fresh.session_id, token: fresh.resume_token, cursor: 0, waitMs: 0 });
+    expect(pulled.ok && seqs(pulled.messages)).toEqual([1]);
   });
 
   it('link-less inbound: a wrong token is refused and runs nothing', async () => {

@@ -43,6 +43,16 @@ export type SessionLookup =
 
 export type CreateResult = { ok: true } | { ok: false; reason: 'limit' };
 
+/** Where a session stands: its outbox epoch and cursors, and the highest client seq received. */
+export interface SessionCursors {
+  epoch: string;
+  /** Highest server→client seq given out, and the highest the client acknowledged (trimmed). */
+  lastSeq: number;
+  trimmed: number;
+  /** Highest client→server seq received. */
+  inboundSeq: number;
+}
+
 /** What a link attaching to a session needs to know, read in the same step. */
 export type AttachResult =
   | {
@@ -73,8 +83,11 @@ export interface BrokerSessions {
   attach(sessionId: string, holder: LinkHolder, principal: unknown): Promise<AttachResult>;
   /** The link `holder` ended: the session is offline from now and expires after `ttlMs`. No-op if another link holds it. */
   detach(sessionId: string, holder: LinkHolder, ttlMs: number): Promise<void>;
-  /** Keeps a session that is served without a push link (pull transports) alive for another `ttlMs`. */
-  touch(sessionId: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Keeps a session that is served without a push link (pull transports) alive for another `ttlMs`,
+   * and reads its cursors (as `attach` does); undefined when the session is not live.
+   */
+  touch(sessionId: string, ttlMs: number): Promise<SessionCursors | undefined>;
   /**
    * Ends a session everywhere: record, outbox, inbound state and rooms are deleted, a resume is told
    * `reason` for `ttlMs`, and every node gets an `ended` event. False if it was not live.

@@ -14,6 +14,11 @@ export interface PullRequest {
   token: string;
   /** The client's cumulative ack: everything ≤ cursor is processed (and trimmed); the batch starts after it. */
   cursor: number;
+  /**
+   * Read after this seq instead of after `cursor` (≥ cursor): a stream (SSE) reads past what it
+   * already wrote while trimming only what the client acknowledged.
+   */
+  after?: number;
   /** How long to hold the pull when nothing follows the cursor (0 = answer at once). */
   waitMs: number;
   /** Most messages in one batch (default `outbox.replayBatch`). */
@@ -41,8 +46,9 @@ export class PullDoor {
 
   async pull(request: PullRequest): Promise<PullResult> {
     const { sessionId, cursor } = request;
-    if (!Number.isSafeInteger(cursor) || cursor < 0) {
-      return { ok: false, error: new DuplexError(ErrorCode.BAD_REQUEST, 'The cursor must be a non-negative integer') };
+    const after = request.after ?? cursor;
+    if (!Number.isSafeInteger(cursor) || cursor < 0 || !Number.isSafeInteger(after) || after < cursor) {
+      return { ok: false, error: new DuplexError(ErrorCode.BAD_REQUEST, 'The cursor must be a non-negative integer (and "after" at least the cursor)') };
     }
     const verified = await this.registry.verify(sessionId, request.token);
     if (verified instanceof DuplexError) return { ok: false, error: verified };
@@ -56,9 +62,9 @@ export class PullDoor {
       const woken = new Promise<void>((resolve) => (wake = resolve));
       const remove = this.waiters.add(sessionId, wake);
       try {
-        const read = await this.broker.outbox.read(sessionId, cursor, limit);
+        const read = await this.broker.outbox.read(sessionId, after, limit);
         if (!read.ok) return { ok: false, error: new DuplexError(ErrorCode.SESSION_EXPIRED, 'The session has ended') };
-        const start = Math.max(cursor, read.trimmed);
+        const start = Math.max(after, read.trimmed);
         const first = read.entries[0];
         if (first === undefined ? read.lastSeq > start : first.seq !== start + 1) {
           await this.registry.end(sessionId, ErrorCode.SESSION_EXPIRED);

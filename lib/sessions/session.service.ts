@@ -7,6 +7,7 @@ import { InboundProcessor } from './inbound.processor.js';
 import { InflightLimiter } from './inflight.limiter.js';
 import type { Link, LinkListener } from './link.js';
 import { LinkSession } from './link.session.js';
+import { OpenDoor, type OpenRequest, type OpenResult } from './open.door.js';
 import { PullDoor, type PullRequest, type PullResult } from './pull.door.js';
 import { SessionRegistry } from './session.registry.js';
 
@@ -24,6 +25,7 @@ export class SessionService {
     private readonly inflight: InflightLimiter,
     private readonly pullDoor: PullDoor,
     private readonly inboundDoor: InboundDoor,
+    private readonly openDoor: OpenDoor,
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
@@ -31,6 +33,11 @@ export class SessionService {
   openLink(link: Link): LinkListener {
     const { options, registry, delivery, inbound, inflight } = this;
     return new LinkSession(link, { options, registry, delivery, inbound, inflight });
+  }
+
+  /** A `$hello` without a link (HTTP): opens or resumes a session; resolves with the welcome. */
+  open(request: OpenRequest): Promise<OpenResult> {
+    return this.openDoor.open(request);
   }
 
   /** What follows the client's ack, waiting up to `waitMs` for the first message. */

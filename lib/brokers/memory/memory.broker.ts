@@ -14,6 +14,7 @@ import type {
   LinkHolder,
   OutboxLimits,
   OutboxRead,
+  SessionCursors,
   SessionLimits,
   SessionLookup,
   SessionRecord,
@@ -124,11 +125,11 @@ export class MemoryBroker implements DuplexBroker {
     this.expireLater(entry, ttlMs);
   }
 
-  private touch(id: string, ttlMs: number): boolean {
+  private touch(id: string, ttlMs: number): SessionCursors | undefined {
     const entry = this.entries.get(id);
-    if (entry === undefined) return false;
+    if (entry === undefined) return undefined;
     if (entry.record.holder === undefined) this.expireLater(entry, ttlMs);
-    return true;
+    return { epoch: entry.record.epoch, lastSeq: entry.outbox.lastSeq, trimmed: entry.outbox.trimmed, inboundSeq: entry.inboundSeq };
   }
 
   private end(id: string, reason: EndReason, ttlMs: number): boolean {
