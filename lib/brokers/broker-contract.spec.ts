@@ -93,6 +93,9 @@ describe.each(CASES)('broker contract: %s', (_name, make) => {
     for (let i = 1; i <= 3; i++) await broker.outbox.append('s1', message(i), ROOMY, { origin: 'n1' });
     await broker.outbox.trim('s1', 1);
     await broker.inbound.accept('s1', { seq: 1, window: 8 });
+    // touch (a pull) reads the same cursors
+    expect(await broker.sessions.touch('s1', LIMITS.ttlMs)).toEqual({ epoch: 'epoch-s1', lastSeq: 3, trimmed: 1, inboundSeq: 1 });
+    expect(await broker.sessions.touch('nobody', LIMITS.ttlMs)).toBeUndefined();
     const second = await broker.sessions.attach('s1', holder('n2', 'l2'), { id: 'p2' });
     expect(second).toEqual({ ok: true, previous: holder('n1', 'l1'), epoch: 'epoch-s1', lastSeq: 3, trimmed: 1, inboundSeq: 1 });
     await broker.sessions.detach('s1', holder('n1', 'l1'), LIMITS.ttlMs); // the old link, late: no effect
@@ -254,6 +257,7 @@ describe.each(CASES)('broker contract: %s', (_name, make) => {
     await broker.sessions.create(record('held'), short);
     await broker.sessions.attach('held', holder('n1', 'l1'), null);
     await broker.rooms.join('idle', 'blue');
+    expect(await broker.sessions.touch('touched', short.ttlMs)).toEqual({ epoch: 'epoch-touched', lastSeq: 0, trimmed: 0, inboundSeq: 0 });
     const touching = setInterval(() => void broker.sessions.touch('touched', short.ttlMs), 30);
     try {
       await log.next((e) => e.kind === 'ended' && e.sessionId === 'idle' && e.reason === 'session_expired');
@@ -264,7 +268,7 @@ describe.each(CASES)('broker contract: %s', (_name, make) => {
       await new Promise<void>((resolve) => setTimeout(resolve, 400));
       expect((await broker.sessions.lookup('touched')).state).toBe('live');
       expect((await broker.sessions.lookup('held')).state).toBe('live');
-      expect(await broker.sessions.touch('idle', short.ttlMs)).toBe(false);
+      expect(await broker.sessions.touch('idle', short.ttlMs)).toBeUndefined();
     } finally {
       clearInterval(touching);
     }

@@ -1,4 +1,4 @@
-import type { AttachResult, BrokerSessions, CreateResult, EndReason, LinkHolder, SessionLimits, SessionLookup, SessionRecord } from '../broker.js';
+import type { AttachResult, BrokerSessions, CreateResult, EndReason, LinkHolder, SessionCursors, SessionLimits, SessionLookup, SessionRecord } from '../broker.js';
 import { ErrorCode } from '../../envelope/error-codes.js';
 import type { RedisContext } from './redis-context.js';
 import { principalJson, recordArgs, recordFromReply } from './redis-record.js';
@@ -70,7 +70,7 @@ export class RedisSessions implements BrokerSessions {
     if (Number(reply[0]) === 1) await this.rooms.keep(reply.slice(2) as string[], Number(reply[1]));
   }
 
-  async touch(sessionId: string, ttlMs: number): Promise<boolean> {
+  async touch(sessionId: string, ttlMs: number): Promise<SessionCursors | undefined> {
     const { client, keys, graceMs } = this.ctx;
     this.ctx.ttlHint = ttlMs;
     const [reply] = (await new Batch(client)
@@ -78,8 +78,9 @@ export class RedisSessions implements BrokerSessions {
       .script('index', [keys.index], [sessionId, ttlMs, '1', graceMs, 0])
       .exec()) as [unknown[]];
     const state = Number(reply[0]);
-    if (state === 2) await this.rooms.keep(reply.slice(2) as string[], Number(reply[1]));
-    return state !== 0;
+    if (state === 0) return undefined;
+    if (state === 2) await this.rooms.keep(reply.slice(6) as string[], Number(reply[5]));
+    return { epoch: String(reply[1]), lastSeq: Number(reply[2]), trimmed: Number(reply[3]), inboundSeq: Number(reply[4]) };
   }
 
   async end(sessionId: string, reason: EndReason, ttlMs: number): Promise<boolean> {

@@ -54,14 +54,20 @@ redis.call('HSET', KEYS[1], 'off', at, 'ttl', ARGV[3])
 return with_rooms({1, keep(at + tonumber(ARGV[3]), tonumber(ARGV[4]))})
 `;
 
-/** ARGV: ttl, grace → {0} not live; {1} held by a link (its node renews it); {2, x, rooms…} renewed. */
+/**
+ * ARGV: ttl, grace → {0} not live; else {state, epoch, last, trim, inboundSeq} where state 1: held
+ * by a link (its node renews it), 2: renewed, followed by x and the rooms.
+ */
 export const TOUCH = `${PRELUDE}
 local at = now_ms()
-local h = redis.call('HMGET', KEYS[1], 'dl', 'hn')
+local h = redis.call('HMGET', KEYS[1], 'dl', 'hn', 'ep', 'last', 'trim', 'in')
 if not is_live(h[1], h[2], at) then return {0} end
-if h[2] then return {1} end
+local out = {1, h[3], tonumber(h[4]), tonumber(h[5]), tonumber(h[6])}
+if h[2] then return out end
 redis.call('HSET', KEYS[1], 'ttl', ARGV[1])
-return with_rooms({2, keep(at + tonumber(ARGV[1]), tonumber(ARGV[2]))})
+out[1] = 2
+out[6] = keep(at + tonumber(ARGV[1]), tonumber(ARGV[2]))
+return with_rooms(out)
 `;
 
 /** Deletes the session and leaves a tombstone. */
