@@ -8,7 +8,7 @@ import { type Frame, RawPeer } from './support/raw-peer.js';
 import { purge, testPrefix } from './support/redis.js';
 
 describe('three node processes sharing one Redis', () => {
-  let prefix: string;
+  let prefix = '';
   let nodes: NodeProcess[] = [];
   const peers: RawPeer[] = [];
 

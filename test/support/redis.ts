@@ -12,6 +12,7 @@ export function testPrefix(): string {
 
 /** Deletes every key under a prefix. */
 export async function purge(prefix: string): Promise<void> {
+  if (!prefix.startsWith('duplex-test:')) return; // never a pattern that matches someone else's keys
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined); // the command that needed it rejects, and fails the test
   try {
