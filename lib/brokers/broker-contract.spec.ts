@@ -4,55 +4,10 @@
  * REDIS_URL (unreachable, these tests fail), on a key prefix of its own, deleted afterwards.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { REDIS_URL, redisTestBroker, testPrefix } from '../../test/support/redis.js';
-import { PreparedMessage } from '../envelope/prepared-message.js';
-import type { DuplexBroker, LinkHolder, NodeEvent, SessionRecord } from './broker.js';
+import { holder, LIMITS, message, NodeLog, record, ROOMY } from '../../test/support/broker-fixtures.js';
+import { REDIS_URL, redisTestBroker } from '../../test/support/redis.js';
+import type { DuplexBroker } from './broker.js';
 import { MemoryBroker } from './memory/memory.broker.js';
-import { RedisBroker } from './redis/redis.broker.js';
-
-const ROOMY = { maxMessages: 1000, maxBytes: 1_000_000 };
-const LIMITS = { maxSessions: 1000, ttlMs: 60_000 };
-
-const record = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
-  id,
-  tokenHash: `hash-of-${id}`,
-  identity: `user-${id}`,
-  principal: { id: `user-${id}`, roles: ['a'] },
-  epoch: `epoch-${id}`,
-  createdAt: 1_700_000_000_000,
-  ...extra,
-});
-const message = (n: number, text = '') => new PreparedMessage({ id: `m${n}`, type: 'notification', action: 'n', data: { n, text }, timestamp: 1.5 });
-const holder = (node: string, link: string): LinkHolder => ({ node, link, transport: 'websocket' });
-
-/** Node events as a node receives them, waited for with a deadline. */
-class NodeLog {
-  readonly events: NodeEvent[] = [];
-  private readonly waiters = new Set<() => void>();
-
-  readonly listener = (event: NodeEvent): void => {
-    this.events.push(event);
-    for (const wake of this.waiters) wake();
-  };
-
-  async next(match: (event: NodeEvent) => boolean, timeoutMs = 5000): Promise<NodeEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(match);
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`No matching node event within ${timeoutMs} ms; got ${JSON.stringify(this.events)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        this.waiters.add(done);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-      }).finally(() => this.waiters.clear());
-    }
-  }
-}
 
 type Make = (options?: { sweepIntervalMs?: number; holdRenewMs?: number }) => DuplexBroker;
 const CASES: Array<[string, Make]> = [
@@ -275,84 +230,5 @@ describe.each(CASES)('broker contract: %s', (_name, make) => {
     await broker.sessions.detach('held', holder('n1', 'l1'), short.ttlMs);
     await log.next((e) => e.kind === 'ended' && e.sessionId === 'held');
     await broker.bus.leave('n1');
-  });
-});
-
-describe('RedisBroker', () => {
-  const open: DuplexBroker[] = [];
-  afterEach(async () => {
-    for (const broker of open.splice(0)) await broker.close?.();
-  });
-
-  it('every key it writes has a TTL', async () => {
-    const { Redis } = await import('ioredis');
-    const keyPrefix = testPrefix();
-    const broker = redisTestBroker({ keyPrefix });
-    open.push(broker);
-    await broker.bus.join('n1', () => undefined);
-    await broker.sessions.create(record('s1'), LIMITS);
-    await broker.sessions.create(record('s2'), LIMITS);
-    await broker.sessions.attach('s1', holder('n1', 'l1'), null);
-    await broker.rooms.join('s1', 'blue');
-    await broker.outbox.append('s1', message(1), ROOMY, { origin: 'n1' });
-    await broker.inbound.accept('s1', { seq: 1, id: 'r1', window: 8 });
-    await broker.sessions.end('s2', 'session_expired', LIMITS.ttlMs);
-    const redis = new Redis(REDIS_URL);
-    try {
-      const keys = await redis.keys(`${keyPrefix}*`);
-      expect(keys.length).toBeGreaterThanOrEqual(8);
-      const ttls = await Promise.all(keys.map(async (key) => [key, await redis.pttl(key)] as const));
-      expect(ttls.filter(([, ttl]) => ttl <= 0)).toEqual([]);
-    } finally {
-      redis.disconnect();
-    }
-  });
-
-  it('a node that stops renewing (it died) lets its held sessions expire; another node ends them and tells every node', async () => {
-    const keyPrefix = testPrefix();
-    const dead = new RedisBroker({ redis: REDIS_URL, keyPrefix, holdRenewMs: 50 }); // closed without deleting the keys
-    const alive = redisTestBroker({ keyPrefix, sweepIntervalMs: 25, holdRenewMs: 50 });
-    open.push(alive);
-    const log = new NodeLog();
-    await alive.bus.join('n2', log.listener);
-    await dead.sessions.create(record('s1'), { ...LIMITS, ttlMs: 100 });
-    await dead.sessions.attach('s1', holder('n1', 'l1'), null);
-    // Renewed while its node lives: past several TTLs, still live.
-    await new Promise<void>((resolve) => setTimeout(resolve, 400));
-    expect((await alive.sessions.lookup('s1')).state).toBe('live');
-    await dead.close(); // no detach: the node is gone
-    await log.next((e) => e.kind === 'ended' && e.sessionId === 's1' && e.reason === 'session_expired');
-    expect(await alive.sessions.lookup('s1')).toEqual({ state: 'ended', reason: 'session_expired' });
-  });
-
-  it('after its subscriber connection comes back, a node is told what it may have missed: held sessions woken, a takeover found in the store', async () => {
-    const { Redis } = await import('ioredis');
-    const keyPrefix = testPrefix();
-    const broker = redisTestBroker({ keyPrefix, holdRenewMs: 60_000 });
-    const other = new RedisBroker({ redis: REDIS_URL, keyPrefix });
-    open.push(broker, other);
-    const log = new NodeLog();
-    await broker.bus.join('n1', log.listener);
-    for (const id of ['kept', 'taken']) {
-      await broker.sessions.create(record(id), LIMITS);
-      await broker.sessions.attach(id, holder('n1', `l-${id}`), null);
-    }
-    // Another node takes a session over without a word on the bus (its takeover event was lost).
-    await other.sessions.attach('taken', holder('n2', 'l2'), null);
-    const admin = new Redis(REDIS_URL);
-    try {
-      const clients = await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub');
-      const id = /id=(\d+) [^\n]*name=(\S+)/g;
-      const ours = [...String(clients).matchAll(id)].filter((m) => m[2] === `${keyPrefix}subscriber`).map((m) => m[1]);
-      expect(ours).toHaveLength(1);
-      await admin.call('CLIENT', 'KILL', 'ID', ours[0]);
-    } finally {
-      admin.disconnect();
-    }
-    await log.next((e) => e.kind === 'takeover' && e.sessionId === 'taken' && e.link === 'l-taken');
-    await log.next((e) => e.kind === 'wake' && e.sessionId === 'kept');
-    // and the bus works again
-    await broker.bus.send('n1', { kind: 'ended', sessionId: 'after', reason: 'r' });
-    await log.next((e) => e.kind === 'ended' && e.sessionId === 'after');
   });
 });
