@@ -5,11 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PullWaiters } from '../lib/delivery/pull.waiters.js';
-import { DuplexService } from '../lib/index.js';
+import { DuplexService, MemoryBroker } from '../lib/index.js';
 import { HeldRequests } from '../lib/transports/http/held-requests.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import type { Frame } from './support/frame-queue.js';
-import { envelope, getJson, HttpPeer } from './support/http-peer.js';
+import { envelope, getJson, HttpPeer, postJson, SseReader } from './support/http-peer.js';
 import { PLATFORMS, startHttpApp } from './support/http-app.js';
 import { type TestApp, until } from './support/test-app.js';
 
@@ -162,5 +162,44 @@ describe.each(PLATFORMS)('long-polling on %s', (platform) => {
     expect(polled.status).toBe(200);
     expect(polled.body).toEqual([]);
     await closing;
+  });
+});
+
+describe.each(PLATFORMS)('long-polling and SSE on two nodes sharing a broker, on %s (no sticky sessions)', (platform) => {
+  let broker: MemoryBroker;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeEach(async () => {
+    broker = new MemoryBroker();
+    const options = { protocols: ['sse', 'long-polling'] as ('sse' | 'long-polling')[], broker };
+    a = await startHttpApp(platform, fixtureModule(options));
+    b = await startHttpApp(platform, fixtureModule(options));
+  });
+
+  afterEach(async () => {
+    await a.app.close();
+    await b.app.close();
+    await broker.close();
+  });
+
+  it('opened on A, posted to B, polled on A and woken by a send on B; the stream on B follows the poll on A', async () => {
+    const onA = await HttpPeer.open(`${a.httpUrl}/duplex`);
+    const onB = { post: (body: unknown) => postJson(`${b.httpUrl}/duplex/messages`, body, onA.proof) };
+    expect((await onB.post(envelope('c1', 'request', 'echo', { n: 1 }, { seq: 1 }))).body).toEqual([expect.objectContaining({ type: 'ack', data: { seq: 1 } })]);
+    expect((await onA.poll(0, 5000)).body).toEqual([expect.objectContaining({ seq: 1, reply_to: 'c1' })]);
+    const polling = onA.poll(1, 30_000);
+    await until(() => a.app.get(HeldRequests).holds(onA.id), 5000, 'the poll to be held on A');
+    // The held poll made A the session's holder: a send on B wakes A.
+    expect((await b.app.get(DuplexService).getSessions())[0]).toMatchObject({ connected: true, transport: 'long-polling' });
+    await b.app.get(DuplexService).send(onA.id, 'from-b', {});
+    expect((await polling).body).toEqual([expect.objectContaining({ seq: 2, action: 'from-b' })]);
+    const stream = await SseReader.open(`${b.httpUrl}/duplex/sse?cursor=2`, onA.proof);
+    try {
+      await a.app.get(DuplexService).send(onA.id, 'from-a', {});
+      expect((await stream.next()).envelope).toMatchObject({ seq: 3, action: 'from-a' });
+    } finally {
+      stream.close();
+    }
   });
 });
