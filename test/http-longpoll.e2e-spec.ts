@@ -5,7 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PullWaiters } from '../lib/delivery/pull.waiters.js';
-import { DuplexService, MemoryBroker } from '../lib/index.js';
+import { once } from 'node:events';
+import { get as httpGet, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { DUPLEX_BROKER } from '../lib/duplex.constants.js';
+import { type DuplexBroker, DuplexService, MemoryBroker } from '../lib/index.js';
 import { HeldRequests } from '../lib/transports/http/held-requests.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import type { Frame } from './support/frame-queue.js';
@@ -102,6 +106,45 @@ describe.each(PLATFORMS)('long-polling on %s', (platform) => {
     // The session is untouched: the next poll gets what was sent meanwhile.
     await duplex().send(peer.id, 'after', {});
     expect((await peer.poll(0, 5000)).body).toEqual([expect.objectContaining({ seq: 1, action: 'after' })]);
+  });
+
+  it('a client gone while its poll waited for the broker is let go at once, not held for wait_ms', async () => {
+    const peer = await HttpPeer.open(base);
+    const broker = t.app.get<DuplexBroker>(DUPLEX_BROKER);
+    const lookup = broker.sessions.lookup;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const entering = new Promise<void>((resolve) => (entered = resolve));
+    broker.sessions.lookup = async (id) => {
+      entered();
+      await gate;
+      return lookup(id);
+    };
+    // Its own connection (no keep-alive pool), so the server's side of it can be watched.
+    const server = t.app.getHttpServer() as Server;
+    const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const request = httpGet(`${base}/poll?cursor=0&wait_ms=30000`, { headers: peer.proof, agent: false });
+    request.on('error', () => undefined);
+    await entering;
+    const socket = await serverSide;
+    request.destroy();
+    await once(socket, 'close');
+    // Node tells the response in the same turn or the next: past it, the poll can only find out by looking.
+    await new Promise((resolve) => setImmediate(resolve));
+    // The poll goes on once the broker answers: it must see that its client is gone.
+    let letGo = false;
+    const heldRequests = held();
+    const hold = heldRequests.hold.bind(heldRequests);
+    heldRequests.hold = (sessionId) => {
+      const request = hold(sessionId);
+      void request.released.then(() => (letGo = true));
+      return request;
+    };
+    broker.sessions.lookup = lookup;
+    release();
+    await until(() => letGo, 5000, 'the poll to be let go');
+    expect(t.app.get(PullWaiters).count(peer.id)).toBe(0);
   });
 
   it('two polls at once: the newer takes over, the older is answered [] at once', async () => {
