@@ -29,6 +29,34 @@ describe('websocketUrl', () => {
   });
 });
 
+describe('a grpc:// serverUrl', () => {
+  it('is a gRPC address and nothing else', () => {
+    expect(parseServerUrl('grpc://localhost:50051')).toMatchObject({ grpcAddress: 'localhost:50051', websocketOnly: false });
+    expect(parseServerUrl('grpc://[::1]:7')).toMatchObject({ grpcAddress: '[::1]:7' });
+    expect(parseServerUrl('http://h:1')).toMatchObject({ grpcAddress: undefined });
+    expect(() => parseServerUrl('grpc://localhost')).toThrow(/must name a host and a port/);
+    expect(() => parseServerUrl('grpc://h:1/duplex')).toThrow(/no path or query/);
+  });
+
+  it('makes gRPC the default transport and gives it its address, unless grpc.address says otherwise', () => {
+    const fromUrl = resolveClientOptions({ serverUrl: 'grpc://h:1' });
+    expect([fromUrl.transports, fromUrl.transportOptions.grpc]).toEqual([['grpc'], { address: 'h:1', metadata: {}, credentials: undefined }]);
+    expect(resolveClientOptions({ serverUrl: 'grpc://h:1', grpc: { address: 'other:2' } }).transportOptions.grpc.address).toBe('other:2');
+    expect(resolveClientOptions({ serverUrl: 'http://h:1', grpc: { address: 'h:50051' } }).transports).toEqual(['websocket']);
+    expect(resolveClientOptions({ serverUrl: 'http://h:1' }).transportOptions.grpc.address).toBeUndefined();
+  });
+
+  it('checks grpc.address and grpc.metadata', () => {
+    const metadata = (m: Record<string, string>): Record<string, string> => resolveClientOptions({ serverUrl: 'grpc://h:1', grpc: { metadata: m } }).transportOptions.grpc.metadata;
+    expect(metadata({ Authorization: 'Bearer x', 'x-a.b_c': '' })).toEqual({ authorization: 'Bearer x', 'x-a.b_c': '' });
+    expect(() => metadata({ 'bad key': 'v' })).toThrow(/grpc\.metadata has a key .*"bad key"/);
+    expect(() => metadata({ 'data-bin': 'v' })).toThrow(/"data-bin"/);
+    expect(() => metadata({ token: 'é' })).toThrow(/grpc\.metadata\.token must be printable ASCII/);
+    expect(() => resolveClientOptions({ serverUrl: 'http://h', grpc: { address: 'grpc://h:1' } })).toThrow(/grpc\.address must be "host:port"/);
+    expect(() => resolveClientOptions({ serverUrl: 'http://h', grpc: { address: '' } })).toThrow(/grpc\.address/);
+  });
+});
+
 describe('resolveClientOptions', () => {
   it('fills the defaults', () => {
     const options = resolveClientOptions({ serverUrl: 'http://h:1' });

@@ -1,5 +1,5 @@
 /**
- * One factory per ProtocolType. Only WebSocket exists on the client so far; the others say so,
+ * One factory per ProtocolType. WebSocket and gRPC exist on the client so far; the others say so,
  * which makes the selector report them at construction (alone) or skip them (among others).
  * A new client transport plugs in here as one class.
  */
@@ -8,6 +8,7 @@ import { ProtocolType } from '../../envelope/envelope.js';
 import { ErrorCode } from '../../envelope/error-codes.js';
 import { websocketUrl } from '../server-url.js';
 import type { ClientTransportFactory } from './client-transport.js';
+import { grpcUnavailable, loadGrpcTransport } from './load-grpc.js';
 import { loadWebSocketConstructor } from './load-websocket.js';
 import { WebSocketClientTransport } from './websocket.client-transport.js';
 
@@ -15,12 +16,18 @@ import { WebSocketClientTransport } from './websocket.client-transport.js';
 export type ClientTransportFactories = Readonly<Partial<Record<ProtocolType, ClientTransportFactory>>>;
 
 const websocketFactory: ClientTransportFactory = {
-  unavailable: () => undefined,
+  unavailable: (options) => (options.server.grpcAddress === undefined ? undefined : 'the serverUrl is a grpc:// address'),
   create: async (options) =>
     new WebSocketClientTransport(
       await loadWebSocketConstructor(options.websocket.WebSocket),
       websocketUrl(options.server, options.websocket.path, options.query),
     ),
+};
+
+const grpcFactory: ClientTransportFactory = {
+  // Browsers cannot speak gRPC: the transport reports that there, and is never loaded.
+  unavailable: (options) => grpcUnavailable(options.grpc),
+  create: (options) => loadGrpcTransport(options.grpc),
 };
 
 function notYet(name: ProtocolType): ClientTransportFactory {
@@ -35,6 +42,5 @@ export const DEFAULT_TRANSPORT_FACTORIES: Readonly<Record<ProtocolType, ClientTr
   [ProtocolType.WEBSOCKET]: websocketFactory,
   [ProtocolType.SSE]: notYet(ProtocolType.SSE),
   [ProtocolType.LONG_POLLING]: notYet(ProtocolType.LONG_POLLING),
-  // Browsers cannot speak gRPC: its factory will report that there.
-  [ProtocolType.GRPC]: notYet(ProtocolType.GRPC),
+  [ProtocolType.GRPC]: grpcFactory,
 };
