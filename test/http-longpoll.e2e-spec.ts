@@ -93,6 +93,22 @@ describe.each(PLATFORMS)('long-polling on %s', (platform) => {
     expect(received.map((f) => f.data!.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
   });
 
+  it('one POST of 600 requests runs them all (in groups of maxInflight) and acks the last seq; the answers follow by poll', async () => {
+    const peer = await HttpPeer.open(base);
+    const batch = Array.from({ length: 600 }, (_, i) => envelope(`r${i + 1}`, 'request', 'echo', { i: i + 1 }, { seq: i + 1 }));
+    const posted = await peer.post(batch);
+    expect(posted.status).toBe(200);
+    expect(posted.body.filter((f) => f.type === 'ack').map((f) => f.data!.seq)).toContain(600);
+    expect(posted.body.filter((f) => f.type !== 'ack')).toEqual([]);
+    const answered = new Set<unknown>();
+    for (let cursor = 0; answered.size < 600; ) {
+      const polled = await peer.poll(cursor, 5000);
+      for (const frame of polled.body) answered.add(frame.reply_to);
+      cursor = polled.body.at(-1)!.seq as number;
+    }
+    expect(answered).toEqual(new Set(batch.map((e) => e.id)));
+  });
+
   it('an aborted poll leaves no held request and no waiter', async () => {
     const peer = await HttpPeer.open(base);
     const controller = new AbortController();
