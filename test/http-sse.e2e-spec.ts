@@ -62,6 +62,14 @@ describe.each(PLATFORMS)('SSE on %s', (platform) => {
     expect((await again.next()).id).toBe('7');
   });
 
+  it('a Last-Event-ID from the future trims nothing that comes later', async () => {
+    const peer = await HttpPeer.open(base);
+    await duplex().send(peer.id, 'n', { i: 1 });
+    const stream = await open(peer, '', { 'last-event-id': '999' });
+    for (let i = 2; i <= 4; i++) await duplex().send(peer.id, 'n', { i });
+    for (let i = 2; i <= 4; i++) expect((await stream.next()).envelope?.data).toEqual({ i });
+  });
+
   it('server heartbeats come on the stream without an id; idle streams get keep-alive comments', async () => {
     const peer = await HttpPeer.open(base);
     const stream = await open(peer);

@@ -38,6 +38,8 @@ export type PullResult =
        * messages that come later.
        */
       cursor: number;
+      /** Likewise the read position in effect (`after`, clamped the same way). */
+      after: number;
     }
   | { ok: false; error: DuplexError };
 
@@ -93,7 +95,7 @@ export class PullDoor {
           return { ok: false, error: new DuplexError(ErrorCode.SESSION_EXPIRED, `The session's stored messages have a gap after ${start}`) };
         }
         const left = deadline - Date.now();
-        if (first !== undefined || left <= 0 || request.signal?.aborted) return { ok: true, messages: read.entries, cursor: ack };
+        if (first !== undefined || left <= 0 || request.signal?.aborted) return { ok: true, messages: read.entries, cursor: ack, after: from };
         await waitFor(woken, left, request.signal);
       } finally {
         remove();

@@ -94,6 +94,10 @@ export class SseController {
         stream.close(closeOf(result.error));
         return;
       }
+      // A Last-Event-ID from the future was clamped: keep the cursor in effect, or every later
+      // pull would trim new messages before they are sent.
+      cursor = result.cursor;
+      after = result.after;
       const last = result.messages.at(-1);
       if (last !== undefined) {
         if (!(await stream.messages(sessionId, result.messages))) return;
