@@ -16,6 +16,17 @@ describe('resolveDuplexOptions', () => {
     expect(o.identify({ id: 7 })).toBe('7');
     expect(o.identify({ sub: 'u' })).toBe('u');
     expect(o.identify(null)).toBe('');
+    expect(o.http).toEqual({ prefix: '/duplex', pollTimeoutMs: 25000, cors: false });
+  });
+
+  it('serves the HTTP transports, with CORS for any origin or a list', () => {
+    expect([...resolveDuplexOptions({ protocols: ['sse', 'long-polling'] }).protocols]).toEqual(['sse', 'long-polling']);
+    expect(resolveDuplexOptions({ http: { cors: true } }).http.cors).toBe('*');
+    expect(resolveDuplexOptions({ http: { prefix: '/api/rt', cors: ['https://a.example:8443'] } }).http).toEqual({
+      prefix: '/api/rt',
+      pollTimeoutMs: 25000,
+      cors: ['https://a.example:8443'],
+    });
   });
 
   it.each([
@@ -31,6 +42,13 @@ describe('resolveDuplexOptions', () => {
     [{ authenticate: 'yes' }, 'authenticate'],
     [{ authTimeoutMs: 0 }, 'authTimeoutMs'],
     [{ authTimeoutMs: 2 ** 31 }, 'authTimeoutMs'],
+    [{ http: { prefix: 'duplex' } }, 'http.prefix'],
+    [{ http: { prefix: '/duplex/' } }, 'http.prefix'],
+    [{ http: { prefix: '/:id' } }, 'http.prefix'],
+    [{ http: { pollTimeoutMs: 0 } }, 'http.pollTimeoutMs'],
+    [{ http: { pollTimeoutMs: 60_001 } }, 'http.pollTimeoutMs'],
+    [{ http: { cors: 'yes' } }, 'http.cors'],
+    [{ http: { cors: ['app.example.com'] } }, 'http.cors'],
   ])('names the bad option in %j', (options, name) => {
     expect(() => resolveDuplexOptions(options as never)).toThrow(`option "${name}"`);
   });

@@ -1,11 +1,12 @@
 import { type DuplexModuleOptions, type ResolvedDuplexOptions } from './duplex-options.js';
 import { ProtocolType } from './envelope/envelope.js';
 import { INVALID_OPTION } from './duplex.messages.js';
+import { resolveHttpOptions } from './duplex-options.http.js';
 import type { DuplexBroker } from './brokers/broker.js';
 
 const MIB = 1024 * 1024;
 const KNOWN_PROTOCOLS = new Set<string>(Object.values(ProtocolType));
-const IMPLEMENTED_PROTOCOLS = new Set<string>([ProtocolType.WEBSOCKET, ProtocolType.GRPC]);
+const IMPLEMENTED_PROTOCOLS = new Set<string>([ProtocolType.WEBSOCKET, ProtocolType.GRPC, ProtocolType.SSE, ProtocolType.LONG_POLLING]);
 /** setTimeout fires at once (1 ms) for any longer delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -94,6 +95,7 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
         timeoutMs: positiveInt(options.grpc?.keepalive?.timeoutMs, 10_000, 'grpc.keepalive.timeoutMs'),
       },
     },
+    http: resolveHttpOptions(options.http),
     handshakeTimeoutMs: positiveInt(options.handshakeTimeoutMs, 10_000, 'handshakeTimeoutMs'),
     requestTimeoutMs: positiveInt(options.requestTimeoutMs, 10_000, 'requestTimeoutMs'),
     heartbeat,

@@ -51,6 +51,18 @@ export interface DuplexModuleOptions {
     /** HTTP/2 pings: every `timeMs` (default 30,000); a ping unanswered for `timeoutMs` (default 10,000) drops the connection. */
     keepalive?: { timeMs?: number; timeoutMs?: number };
   };
+  /** The HTTP transports (served when `protocols` includes `'sse'` or `'long-polling'`): docs/protocol.md §2c. */
+  http?: {
+    /** Path of the HTTP endpoints on the app's own server (`{prefix}/session`, `/messages`, `/poll`, `/sse`, `/negotiate`). Default `/duplex`. */
+    prefix?: string;
+    /** How long a poll is held when nothing is queued (a client may ask for another wait with `wait_ms`, up to 60 s). Default 25,000 ms. */
+    pollTimeoutMs?: number;
+    /**
+     * CORS for the endpoints, preflight included: `true` allows any origin (without credentials),
+     * a list allows those origins (with credentials). Default false (no CORS headers).
+     */
+    cors?: boolean | string[];
+  };
   /** A connection that sends nothing within this time is closed (1008). Default 10,000 ms. */
   handshakeTimeoutMs?: number;
   /** Default timeout of `DuplexService.request()`. Default 10,000 ms. */
@@ -88,6 +100,7 @@ export interface ResolvedDuplexOptions {
   maxPayload: number;
   websocket: { path: string; perMessageDeflate: boolean; highWaterMark: number };
   grpc: { url: string; credentials: ServerCredentials | undefined; highWaterMark: number; keepalive: { timeMs: number; timeoutMs: number } };
+  http: ResolvedHttpOptions;
   handshakeTimeoutMs: number;
   requestTimeoutMs: number;
   heartbeat: { intervalMs: number; timeoutMs: number };
@@ -96,4 +109,12 @@ export interface ResolvedDuplexOptions {
   outbox: { maxMessages: number; maxBytes: number; replayBatch: number };
   dedupWindow: number;
   maxInflight: number;
+}
+
+export interface ResolvedHttpOptions {
+  /** Starts with "/", never ends with one. */
+  prefix: string;
+  pollTimeoutMs: number;
+  /** `'*'`: any origin, no credentials; a list: those origins, with credentials; false: no CORS headers. */
+  cors: false | '*' | readonly string[];
 }

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { ActionExplorer } from './actions/action.explorer.js';
@@ -8,7 +8,7 @@ import { MemoryBroker } from './brokers/memory/memory.broker.js';
 import { OutboundDelivery } from './delivery/outbound.delivery.js';
 import { PullWaiters } from './delivery/pull.waiters.js';
 import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from './duplex.constants.js';
-import { DuplexConfigurableModule, DUPLEX_MODULE_OPTIONS } from './duplex.module-definition.js';
+import { DUPLEX_ASYNC_OPTIONS_TYPE, DuplexConfigurableModule, DUPLEX_MODULE_OPTIONS, DUPLEX_OPTIONS_TYPE } from './duplex.module-definition.js';
 import type { DuplexModuleOptions, ResolvedDuplexOptions } from './duplex-options.js';
 import { resolveDuplexOptions } from './duplex-options.resolver.js';
 import { DuplexService } from './duplex.service.js';
@@ -24,6 +24,10 @@ import { SessionRegistry } from './sessions/session.registry.js';
 import { SessionService } from './sessions/session.service.js';
 import { ConnectionAuthenticator } from './transports/connection.authenticator.js';
 import { GrpcTransport } from './transports/grpc/grpc.transport.js';
+import { HeldRequests } from './transports/http/held-requests.js';
+import { HttpBodyGate } from './transports/http/http-body.gate.js';
+import { type HttpControllers, httpControllers } from './transports/http/http-controllers.js';
+import { PullPresence } from './transports/http/pull-presence.js';
 import { WsTransport } from './transports/ws/ws.transport.js';
 
 /**
@@ -63,8 +67,28 @@ import { WsTransport } from './transports/ws/ws.transport.js';
     ConnectionAuthenticator,
     WsTransport,
     GrpcTransport,
+    HttpBodyGate,
+    HeldRequests,
+    PullPresence,
     DuplexService,
   ],
   exports: [DuplexService],
 })
-export class DuplexModule extends DuplexConfigurableModule {}
+export class DuplexModule extends DuplexConfigurableModule {
+  /** The HTTP controllers are registered only when `protocols` serves long-polling or SSE. */
+  static forRoot(options: typeof DUPLEX_OPTIONS_TYPE = {}): DynamicModule {
+    return withHttp(super.forRoot(options), httpControllers(options.protocols));
+  }
+
+  /**
+   * Nest reads a module's controllers before any factory runs, so here they are always registered;
+   * each answers 404 when its transport is not in the `protocols` the factory returns.
+   */
+  static forRootAsync(options: typeof DUPLEX_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withHttp(super.forRootAsync(options), httpControllers('unknown'));
+  }
+}
+
+function withHttp(module: DynamicModule, http: HttpControllers): DynamicModule {
+  return { ...module, controllers: [...(module.controllers ?? []), ...http.controllers], providers: [...(module.providers ?? []), ...http.providers] };
+}

@@ -19,6 +19,11 @@ export class PullWaiters {
     };
   }
 
+  /** Pulls of the session waiting here (read-only: tests check an abandoned pull left none). */
+  count(sessionId: string): number {
+    return this.bySession.get(sessionId)?.size ?? 0;
+  }
+
   wake(sessionId: string): void {
     const set = this.bySession.get(sessionId);
     if (set === undefined) return;
