@@ -72,7 +72,8 @@ export interface DuplexClientOptions {
   protocolType?: ProtocolType | 'auto';
   /**
    * How long one transport may take to be welcomed before the next candidate is tried (default
-   * 3000). The last candidate of an attempt gets `requestTimeoutMs`.
+   * 2500: a transport that hangs gives way to the next within 3 s). The last candidate of an
+   * attempt gets `requestTimeoutMs`.
    */
   transportTimeoutMs?: number;
   websocket?: WebSocketTransportOptions;
@@ -183,7 +184,7 @@ export function resolveClientOptions(options: DuplexClientOptions): ResolvedClie
   const http = options.http ?? {};
   return {
     ...resolveTransports(options),
-    transportTimeoutMs: positive('transportTimeoutMs', options.transportTimeoutMs ?? 3000),
+    transportTimeoutMs: positive('transportTimeoutMs', options.transportTimeoutMs ?? 2500),
     transportOptions: {
       server: parseServerUrl(options.serverUrl),
       query: options.query,

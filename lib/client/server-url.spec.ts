@@ -38,7 +38,7 @@ describe('HTTP endpoints', () => {
     const endpoints = httpEndpoints(resolveClientOptions({ serverUrl: 'http://h:1', query: { token: 'a b' }, http: { path: '/rt' } }).transportOptions);
     expect(endpoints.base).toBe('http://h:1/rt');
     expect(endpoints.session('sse')).toBe('http://h:1/rt/session?token=a+b&transport=sse');
-    expect(endpoints.messages).toBe('http://h:1/rt/messages');
+    expect(endpoints.messages('sse')).toBe('http://h:1/rt/messages?transport=sse');
     expect(endpoints.poll(7, undefined)).toBe('http://h:1/rt/poll?cursor=7');
     expect(endpoints.poll(7, 0)).toBe('http://h:1/rt/poll?cursor=7&wait_ms=0');
     expect(endpoints.sse('s1', 'tok/en', 9)).toBe('http://h:1/rt/sse?session_id=s1&token=tok%2Fen&cursor=9');
@@ -51,7 +51,7 @@ describe('resolveClientOptions', () => {
     expect(options).toMatchObject({
       transports: ['websocket'],
       negotiate: false,
-      transportTimeoutMs: 3000,
+      transportTimeoutMs: 2500,
       transportOptions: {
         websocket: { path: '/duplex', WebSocket: undefined },
         http: { path: '/duplex', fetch: undefined, EventSource: undefined, pollWaitMs: undefined },

@@ -14,7 +14,8 @@ export interface HttpEndpoints {
   /** The prefix itself: where the transport says it goes. */
   readonly base: string;
   session(transport: HttpTransportName): string;
-  readonly messages: string;
+  /** `transport` tells the server's handlers which transport the envelopes came over. */
+  messages(transport: HttpTransportName): string;
   poll(cursor: number, waitMs: number | undefined): string;
   /** EventSource cannot send headers: the session and its token go in the query. */
   sse(sessionId: string, token: string, cursor: number): string;
@@ -26,7 +27,7 @@ export function httpEndpoints(options: ResolvedTransportOptions): HttpEndpoints 
   return {
     base: httpUrl(server, http.path, undefined),
     session: (transport) => httpUrl(server, `${http.path}/session`, query, { transport }),
-    messages: at('messages'),
+    messages: (transport) => at('messages', { transport }),
     poll: (cursor, waitMs) => at('poll', waitMs === undefined ? { cursor } : { cursor, wait_ms: waitMs }),
     sse: (sessionId, token, cursor) => at('sse', { session_id: sessionId, token, cursor }),
   };

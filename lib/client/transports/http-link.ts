@@ -180,7 +180,7 @@ export class HttpLink implements ClientLink {
     };
     const signal = this.abort.signal;
     this.upstream = new HttpUpstream(
-      { fetch: this.config.fetch, url: this.config.endpoints.messages, headers: session.headers, signal, maxPayload: positiveNumber(objectOf(data.limits).max_payload, 1_048_576) },
+      { fetch: this.config.fetch, url: this.config.endpoints.messages(this.config.transport), headers: session.headers, signal, maxPayload: positiveNumber(objectOf(data.limits).max_payload, 1_048_576) },
       {
         reply: (envelope) => this.onReply(envelope),
         failed: (_error, close) => this.finish(close),
