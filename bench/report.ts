@@ -112,21 +112,32 @@ export interface Target {
   name: string;
   metric: string;
   peer: string;
+  /** The system the target is about; the run's subject (SUBJECT) when absent. */
+  subject?: string;
   /** The subject's median divided by the peer's must be `op` `limit`. */
   op: '<=' | '>=';
   limit: number;
 }
 
-/** TARGETS with the fan-out rows bound to the largest client count of this profile. */
+/**
+ * TARGETS with the WebSocket fan-out rows bound to the largest client count of this profile, and
+ * the gRPC one to the largest count up to 1,000 (the issue's figure; `--quick` has 500).
+ */
 export function targets(profile: Profile): Target[] {
   const most = Math.max(...profile.fanoutClients);
   const clients = most.toLocaleString('en-US');
+  const grpc = Math.max(...profile.fanoutClients.filter((n) => n <= GRPC_FANOUT_CLIENTS));
   return TARGETS.map((t) => {
     if (t.metric === 'fanout.max.rate') return { ...t, metric: `fanout.${most}.rate`, name: `broadcast to ${clients}: deliveries/s vs raw ws` };
     if (t.metric === 'single.max.rate') return { ...t, metric: `single.${most}.rate`, name: `single publish to ${clients}: deliveries/s vs raw ws` };
+    if (t.metric === 'fanout.grpc.rate') {
+      return { ...t, metric: `fanout.${grpc}.rate`, name: `broadcast to ${grpc.toLocaleString('en-US')}: deliveries/s vs grpc-js` };
+    }
     return t;
   });
 }
+
+const GRPC_FANOUT_CLIENTS = 1000;
 
 const TARGETS: Target[] = [
   { name: 'echo CPU/msg (50×4) vs raw ws', metric: 'throughput.50x4.cpu', peer: 'ws', op: '<=', limit: 1.5 },
@@ -138,6 +149,16 @@ const TARGETS: Target[] = [
   { name: 'broadcast to the most clients: deliveries/s vs raw ws', metric: 'fanout.max.rate', peer: 'ws', op: '>=', limit: 0.8 },
   { name: 'single publish to the most clients: deliveries/s vs raw ws', metric: 'single.max.rate', peer: 'ws', op: '>=', limit: 0.8 },
   { name: 'idle RSS/connection vs raw ws', metric: 'memory.rss', peer: 'ws', op: '<=', limit: 1.5 },
+  // nest-duplex over gRPC against raw grpc-js on the same proto (issue 9).
+  ...([50, 500] as const).flatMap((c): Target[] => {
+    const shape = c === 50 ? '50x4' : '500x1';
+    const label = c === 50 ? '50×4' : '500×1';
+    return [
+      { name: `echoes/s (${label}) vs raw grpc-js`, metric: `throughput.${shape}.rate`, peer: 'grpc', subject: 'duplex-grpc', op: '>=', limit: 0.9 },
+      { name: `echo CPU/msg (${label}) vs raw grpc-js`, metric: `throughput.${shape}.cpu`, peer: 'grpc', subject: 'duplex-grpc', op: '<=', limit: 1.25 },
+    ];
+  }),
+  { name: 'broadcast to 1,000: deliveries/s vs grpc-js', metric: 'fanout.grpc.rate', peer: 'grpc', subject: 'duplex-grpc', op: '>=', limit: 0.8 },
 ];
 
 export interface RatioResult extends Target {
@@ -148,10 +169,11 @@ export interface RatioResult extends Target {
 
 export function ratios(
   summaries: Record<string, Record<string, Summary | undefined>>,
-  subject: string,
+  defaultSubject: string,
   profile: Profile,
 ): RatioResult[] {
   return targets(profile).map((t) => {
+    const subject = t.subject ?? defaultSubject;
     const mine = summaries[subject]?.[t.metric]?.median;
     const theirs = summaries[t.peer]?.[t.metric]?.median;
     if (mine === undefined || theirs === undefined || !Number.isFinite(mine) || !(theirs > 0)) {
@@ -237,10 +259,14 @@ export function formatTable(report: Report): string {
     }
     out.push(line(label, systems.map((s) => cell(summaries[s.id]?.[row.metric!], runs))));
   }
-  out.push('', `targets for ${report.ratios[0]?.subject ?? '?'} (read from this run; never enforced):`);
-  for (const r of report.ratios) {
-    const value = r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`;
-    out.push(`  ${r.name.padEnd(48)} ${value.padStart(7)}   target ${r.op} ${r.limit}×   ${r.status}`);
+  // One block per subject that ran (duplex-ws against the WebSocket peers, duplex-grpc against grpc-js).
+  for (const subject of new Set(report.ratios.map((r) => r.subject))) {
+    if (!systems.some((s) => s.id === subject)) continue;
+    out.push('', `targets for ${subject} (read from this run; never enforced):`);
+    for (const r of report.ratios.filter((x) => x.subject === subject)) {
+      const value = r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`;
+      out.push(`  ${r.name.padEnd(48)} ${value.padStart(7)}   target ${r.op} ${r.limit}×   ${r.status}`);
+    }
   }
   if (report.notes.length) {
     out.push('', 'notes:');

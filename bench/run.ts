@@ -119,7 +119,9 @@ async function measureSystem(
       openFiles: options.openFiles,
       verbose: options.verbose,
     });
-    const port = await withTimeout(server.ready, 30_000, `${system.id} server READY`);
+    const ready = await withTimeout(server.ready, 30_000, `${system.id} server READY`);
+    const port = system.port === undefined ? ready.port : ready.ports[system.port];
+    if (port === undefined) throw new Error(`${system.id} server reported no "${system.port}" port on its READY line`);
     generator = new Child({
       name: `${system.id} generator`,
       script: new URL('./load/generator.js', import.meta.url).pathname,

@@ -15,6 +15,11 @@ export interface SystemSpec {
   /** Key in bench/load/adapters/index.ts. */
   adapter: string;
   /**
+   * Which port of the server's READY line the adapter connects to: a name the server reports
+   * (`READY <port> grpc=<port>`, SystemServer.ports). The first port when absent.
+   */
+  port?: string;
+  /**
    * Most clients one generator process can hold for this system; larger client counts are
    * skipped (shown as "–", with the reason under the table) instead of measuring the generator.
    */
@@ -38,7 +43,16 @@ export const SYSTEMS: readonly SystemSpec[] = [
   },
   { id: 'nest-ws', label: 'Nest 12 gateway on @nestjs/platform-ws, {event,data} frames', server: 'nest-ws.server.js', adapter: 'nest-ws' },
   { id: 'duplex-ws', label: 'nest-duplex over WebSocket, delivery on (seq + acks)', server: 'nest-duplex.server.js', adapter: 'duplex-ws' },
+  { id: 'grpc', label: 'raw @grpc/grpc-js bidi-stream echo on proto/duplex.proto; broadcast writes one pre-built message to every call', server: 'grpc.server.js', adapter: 'grpc' },
+  {
+    id: 'duplex-grpc',
+    label: 'nest-duplex over gRPC (its own port), delivery on (seq + acks)',
+    server: 'nest-duplex.server.js',
+    serverArgs: ['--grpc'],
+    adapter: 'duplex-grpc',
+    port: 'grpc',
+  },
 ];
 
-/** The system the targets are about. */
+/** The system the targets are about, unless a target names its own (the gRPC ones: duplex-grpc). */
 export const SUBJECT = 'duplex-ws';

@@ -60,8 +60,8 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
     throw new Error(INVALID_OPTION('websocket.path', path, 'a URL path starting with "/"'));
   }
   const heartbeat = {
-    intervalMs: positiveInt(options.heartbeat?.intervalMs, 25_000, 'heartbeat.intervalMs'),
-    timeoutMs: positiveInt(options.heartbeat?.timeoutMs, 20_000, 'heartbeat.timeoutMs'),
+    intervalMs: positiveInt(options.heartbeat?.intervalMs, 25_000, 'heartbeat.intervalMs', MAX_TIMER_MS),
+    timeoutMs: positiveInt(options.heartbeat?.timeoutMs, 20_000, 'heartbeat.timeoutMs', MAX_TIMER_MS),
   };
   const grpcUrl = options.grpc?.url ?? '0.0.0.0:50051';
   if (typeof grpcUrl !== 'string' || !/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d{1,5}$/.test(grpcUrl)) {
@@ -91,20 +91,20 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
       credentials: options.grpc?.credentials,
       highWaterMark: positiveInt(options.grpc?.highWaterMark, MIB, 'grpc.highWaterMark'),
       keepalive: {
-        timeMs: positiveInt(options.grpc?.keepalive?.timeMs, 30_000, 'grpc.keepalive.timeMs'),
-        timeoutMs: positiveInt(options.grpc?.keepalive?.timeoutMs, 10_000, 'grpc.keepalive.timeoutMs'),
+        timeMs: positiveInt(options.grpc?.keepalive?.timeMs, 30_000, 'grpc.keepalive.timeMs', MAX_TIMER_MS),
+        timeoutMs: positiveInt(options.grpc?.keepalive?.timeoutMs, 10_000, 'grpc.keepalive.timeoutMs', MAX_TIMER_MS),
       },
     },
     http: resolveHttpOptions(options.http),
-    handshakeTimeoutMs: positiveInt(options.handshakeTimeoutMs, 10_000, 'handshakeTimeoutMs'),
-    requestTimeoutMs: positiveInt(options.requestTimeoutMs, 10_000, 'requestTimeoutMs'),
+    handshakeTimeoutMs: positiveInt(options.handshakeTimeoutMs, 10_000, 'handshakeTimeoutMs', MAX_TIMER_MS),
+    requestTimeoutMs: positiveInt(options.requestTimeoutMs, 10_000, 'requestTimeoutMs', MAX_TIMER_MS),
     heartbeat,
     ack: {
-      intervalMs: positiveInt(options.ack?.intervalMs, 50, 'ack.intervalMs'),
+      intervalMs: positiveInt(options.ack?.intervalMs, 50, 'ack.intervalMs', MAX_TIMER_MS),
       maxMessages: positiveInt(options.ack?.maxMessages, 32, 'ack.maxMessages'),
     },
     session: {
-      ttlMs: positiveInt(options.session?.ttlMs, 120_000, 'session.ttlMs'),
+      ttlMs: positiveInt(options.session?.ttlMs, 120_000, 'session.ttlMs', MAX_TIMER_MS),
       maxSessions: positiveInt(options.session?.maxSessions, 100_000, 'session.maxSessions'),
     },
     outbox: {

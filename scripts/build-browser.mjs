@@ -15,14 +15,17 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_NAME = 'nest-duplex-client.js';
 
-/** What must never be in the browser bundle: Node built-ins, CommonJS loading, and the gRPC stack. */
-const FORBIDDEN = [/\bfrom\s*["']node:/, /\bimport\(["']node:/, /\brequire\(/, /@grpc\/grpc-js/, /@grpc\/proto-loader/, /\bBuffer\.from\b/];
+/** What the bundle's code must never do: import Node built-ins or packages, or load CommonJS. */
+const FORBIDDEN_CODE = [/\bfrom\s*["'](node:|@grpc\/)/, /\bimport\(["'](node:|@grpc\/)/, /\brequire\(/, /\bBuffer\.from\b/];
+/** What must not be bundled: any package (the client has no dependencies), and the gRPC transport (Node only). */
+const FORBIDDEN_INPUTS = [/node_modules\//, /lib\/client\/transports\/grpc\//];
 
 /** Builds the bundle into `outDir`; resolves with its path and sizes. */
 export async function buildBrowserBundle(outDir = join(root, 'dist', 'browser')) {
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, BUNDLE_NAME);
-  await build({
+  const { metafile } = await build({
+    metafile: true,
     entryPoints: [join(root, 'lib', 'client', 'index.ts')],
     outfile,
     bundle: true,
@@ -36,8 +39,11 @@ export async function buildBrowserBundle(outDir = join(root, 'dist', 'browser'))
     // The `ws` package is loaded by a dynamic import of a variable (load-websocket.ts): never bundled.
   });
   const code = readFileSync(outfile, 'utf8');
-  for (const pattern of FORBIDDEN) {
-    if (pattern.test(code)) throw new Error(`${relative(root, outfile)} contains ${pattern}: the browser bundle must not need Node or gRPC`);
+  for (const pattern of FORBIDDEN_CODE) {
+    if (pattern.test(code)) throw new Error(`${relative(root, outfile)} matches ${pattern}: the browser bundle must not need Node`);
+  }
+  for (const input of Object.keys(metafile.inputs)) {
+    if (FORBIDDEN_INPUTS.some((pattern) => pattern.test(input))) throw new Error(`The browser bundle must not contain ${input}`);
   }
   return { outfile, bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code).length };
 }

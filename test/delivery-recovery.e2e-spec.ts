@@ -7,7 +7,7 @@ import { RawPeer } from './support/raw-peer.js';
 import { startTestApp, type TestApp, until } from './support/test-app.js';
 import { TRANSPORTS } from './support/transport-cases.js';
 
-describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
+describe.each(TRANSPORTS)('recovery over $name', (transport) => {
   let t: TestApp | undefined;
   let proxy: ChaosProxy | undefined;
   const pool = new ClientPool();
@@ -20,9 +20,9 @@ describe.each(TRANSPORTS)('recovery over $name', ({ protocolType }) => {
   });
 
   async function setUp(options: DuplexModuleOptions, client: Record<string, unknown> = {}) {
-    t = await startTestApp(fixtureModule(options));
-    proxy = await ChaosProxy.start(t.port);
-    const c = pool.create({ serverUrl: `http://127.0.0.1:${proxy.port}`, protocolType, reconnect: { baseMs: 1, maxMs: 20 }, ...client });
+    t = await startTestApp(fixtureModule({ ...transport.server, ...options }));
+    proxy = await ChaosProxy.start(transport.port(t));
+    const c = pool.create({ ...transport.client(proxy.port), reconnect: { baseMs: 1, maxMs: 20 }, ...client });
     const received: number[] = [];
     c.registerCallback('tick', (data) => void received.push(data.i as number));
     expect(await c.connect()).toBe(true);

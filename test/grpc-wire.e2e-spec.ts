@@ -161,6 +161,21 @@ describe('gRPC backpressure and fan-out', () => {
   });
 });
 
+describe('gRPC shutdown', () => {
+  it('app.close() ends every call UNAVAILABLE (shutdown: resume elsewhere) and stops the server', async () => {
+    await start();
+    const opened = await Promise.all([hello(), hello(), hello()]);
+    const closing = t.app.close();
+    for (const { peer } of opened) expect(await peer.ended).toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/^shutdown/) });
+    await closing;
+    const late = new RawGrpcPeer(address);
+    peers.push(late);
+    late.request('h', '$hello');
+    expect(await late.ended).toMatchObject({ code: status.UNAVAILABLE });
+    await start(); // afterEach closes an app
+  });
+});
+
 describe('gRPC authentication', () => {
   beforeEach(() => start({ authenticate: tokenAuth }));
 

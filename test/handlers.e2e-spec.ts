@@ -5,15 +5,16 @@ import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule, tokenAuth } from './fixtures/fixture.module.js';
 import { ClientPool, nextValue } from './support/clients.js';
 import { startTestApp, type TestApp, until } from './support/test-app.js';
+import { TRANSPORTS } from './support/transport-cases.js';
 
-/** @OnAction handlers through the Nest pipeline, driven by the real DuplexClient over WebSocket. */
-describe('handlers over WebSocket with DuplexClient', () => {
+/** @OnAction handlers through the Nest pipeline, driven by the real DuplexClient over every transport. */
+describe.each(TRANSPORTS)('handlers over $name with DuplexClient', (transport) => {
   let t: TestApp;
   const pool = new ClientPool();
-  const as = (token: string) => pool.connect({ serverUrl: t.httpUrl, query: { token } });
+  const as = (token: string) => pool.connect(transport.client(transport.port(t), token));
 
   beforeAll(async () => {
-    t = await startTestApp(fixtureModule({ authenticate: tokenAuth }), (app) => app.useGlobalPipes(new ValidationPipe()));
+    t = await startTestApp(fixtureModule({ ...transport.server, authenticate: tokenAuth }), (app) => app.useGlobalPipes(new ValidationPipe()));
   });
   afterAll(async () => {
     await pool.closeAll();
@@ -66,7 +67,7 @@ describe('handlers over WebSocket with DuplexClient', () => {
     expect(await alice.request('whoami', {})).toEqual({
       principal: { id: 'alice', role: 'admin' },
       sessionId: alice.sessionId,
-      transport: 'websocket',
+      transport: transport.protocolType,
     });
   });
 

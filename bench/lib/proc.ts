@@ -56,6 +56,13 @@ export interface ChildOptions {
   verbose?: boolean;
 }
 
+/** A child's `READY <port> [name=<port>…]` line. */
+export interface ReadyLine {
+  port: number;
+  /** The named ports after the first (`grpc=50051` → `{ grpc: 50051 }`). */
+  ports: Record<string, number>;
+}
+
 export class Child {
   readonly proc: ChildProcess;
   readonly pid: number;
@@ -63,8 +70,8 @@ export class Child {
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private stderrTail = '';
   private readonly exited: Promise<void>;
-  /** Resolves with the port of the `READY <port>` line. */
-  readonly ready: Promise<number>;
+  /** Resolves with the ports of the `READY <port> [name=<port>…]` line. */
+  readonly ready: Promise<ReadyLine>;
 
   constructor(private readonly options: ChildOptions) {
     installExitHandlers();
@@ -99,13 +106,16 @@ export class Child {
       if (options.verbose) process.stderr.write(`[${options.name}] ${chunk}`);
     });
 
-    this.ready = new Promise<number>((resolve, reject) => {
+    this.ready = new Promise<ReadyLine>((resolve, reject) => {
       let buffered = '';
       this.proc.stdout!.setEncoding('utf8');
       this.proc.stdout!.on('data', (chunk: string) => {
         buffered += chunk;
-        const match = /^READY (\d+)$/m.exec(buffered);
-        if (match) resolve(Number(match[1]));
+        const match = /^READY (\d+)((?: \w+=\d+)*)$/m.exec(buffered);
+        if (match) {
+          const named = match[2].trim().split(' ').filter(Boolean).map((pair) => pair.split('='));
+          resolve({ port: Number(match[1]), ports: Object.fromEntries(named.map(([name, port]) => [name, Number(port)])) });
+        }
         if (options.verbose) process.stderr.write(`[${options.name}] ${chunk}`);
         if (buffered.length > 100_000) buffered = buffered.slice(-1000);
       });

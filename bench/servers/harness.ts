@@ -1,5 +1,6 @@
 /**
- * What every system-under-test process shares: start the system, print `READY <port>`, and answer
+ * What every system-under-test process shares: start the system, print `READY <port>` (and its
+ * other ports by name, `READY <port> grpc=<port>`), and answer
  * the runner's control commands (own CPU time and memory, connection count, "broadcast now", CPU
  * profile start/stop) over the IPC pipe, out of the measured path.
  */
@@ -9,6 +10,8 @@ import { startProfile, stopProfile } from '../lib/profiler.js';
 
 export interface SystemServer {
   port: number;
+  /** Other ports the system listens on, by name (a gRPC server has its own); see SystemSpec.port. */
+  ports?: Record<string, number>;
   /** Connections the server holds right now. */
   connections(): number | Promise<number>;
   /**
@@ -36,5 +39,6 @@ export async function runServer(start: () => Promise<SystemServer>): Promise<voi
     profileStart: startProfile,
     profileStop: stopProfile,
   });
-  process.stdout.write(`READY ${server.port}\n`);
+  const named = Object.entries(server.ports ?? {}).map(([name, port]) => ` ${name}=${port}`);
+  process.stdout.write(`READY ${server.port}${named.join('')}\n`);
 }

@@ -3,13 +3,18 @@
  * on the app's own HTTP server, an `@OnAction('echo')` handler, and a broadcast through
  * `DuplexService.broadcast` (which serialises once). Delivery is on as users run it: every
  * message is sequenced and kept until the client acks it.
+ *
+ * `--grpc` serves gRPC too, on a port of its own (the duplex-grpc system): the READY line then
+ * names it (`READY <httpPort> grpc=<grpcPort>`). Without it the app is WebSocket only, as before.
  */
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { DuplexModule, DuplexService, OnAction, Payload, type EnvelopeData } from '../../lib/index.js';
+import { DuplexModule, DuplexService, OnAction, Payload, type DuplexModuleOptions, type EnvelopeData } from '../../lib/index.js';
+// Not public API: the bound port of `grpc.url` port 0, the accessor the e2e tests use too.
+import { GrpcTransport } from '../../lib/transports/grpc/grpc.transport.js';
 import { broadcastData } from '../lib/payload.js';
 import { runServer } from './harness.js';
 
@@ -34,8 +39,13 @@ class BenchActions {
   }
 }
 
+const withGrpc = process.argv.includes('--grpc');
+const options: DuplexModuleOptions = withGrpc
+  ? { websocket: { path: '/duplex' }, protocols: ['websocket', 'grpc'], grpc: { url: '127.0.0.1:0' } }
+  : { websocket: { path: '/duplex' } };
+
 @Module({
-  imports: [DuplexModule.forRoot({ websocket: { path: '/duplex' } })],
+  imports: [DuplexModule.forRoot(options)],
   providers: [BenchActions],
 })
 class BenchModule {}
@@ -46,6 +56,7 @@ await runServer(async () => {
   const actions = app.get(BenchActions);
   return {
     port: ((app.getHttpServer() as Server).address() as AddressInfo).port,
+    ports: withGrpc ? { grpc: app.get(GrpcTransport).port! } : undefined,
     connections: () => actions.connectedSessions(),
     broadcast: async (round, burst) => {
       await actions.broadcast({ round, burst });

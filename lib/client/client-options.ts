@@ -1,4 +1,5 @@
 /** The client's options, their defaults, and their validation (all in one place). */
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { DuplexError } from '../envelope/duplex.error.js';
 import { type EnvelopeData, ProtocolType } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
@@ -36,6 +37,22 @@ export interface WebSocketTransportOptions {
   WebSocket?: WebSocketConstructor;
 }
 
+/**
+ * The gRPC transport (Node only): one bidirectional `Connect` call of proto/duplex.proto per link.
+ * @publicApi
+ */
+export interface GrpcTransportOptions {
+  /** The server's gRPC `host:port` (default: that of a `grpc://host:port` serverUrl). */
+  address?: string;
+  /**
+   * Sent with every call: the server's `authenticate` hook reads it as the handshake's headers
+   * (e.g. `{ authorization: 'Bearer …' }`). Keys are lower-cased; values are ASCII text.
+   */
+  metadata?: Record<string, string>;
+  /** TLS or other channel credentials (default: insecure, plain HTTP/2). */
+  credentials?: ChannelCredentials;
+}
+
 /** @publicApi */
 export interface HttpTransportOptions {
   /** The server's HTTP prefix (its `http.prefix`), appended to an `http(s)://` serverUrl (default `/duplex`). */
@@ -55,13 +72,14 @@ export interface HttpTransportOptions {
 export interface DuplexClientOptions {
   /**
    * `http(s)://host:port[/base]`: the base of every transport (WebSocket connects to
-   * `ws(s)://host:port[/base]/duplex`). A `ws(s)://host:port[/path]` URL is accepted for WebSocket.
+   * `ws(s)://host:port[/base]/duplex`). A `ws(s)://host:port[/path]` URL is accepted for WebSocket,
+   * and a `grpc://host:port` URL for gRPC (each then serves that transport only).
    */
   serverUrl: string;
   /**
    * The transports to try, in order of preference: the next one is tried when a server is
-   * unreachable or blocked over the previous one. One that this build or platform lacks is
-   * skipped; alone, it is an error here.
+   * unreachable or blocked over the previous one (default: per `protocolType`; `['grpc']` for a
+   * `grpc://` serverUrl). One that this build or platform lacks is skipped; alone, it is an error here.
    */
   transports?: ProtocolType[];
   /**
@@ -79,6 +97,7 @@ export interface DuplexClientOptions {
   websocket?: WebSocketTransportOptions;
   /** SSE and long-polling. */
   http?: HttpTransportOptions;
+  grpc?: GrpcTransportOptions;
   /** @deprecated Use `websocket.path`. */
   path?: string;
   /** @deprecated Use `websocket.WebSocket`. */
@@ -111,6 +130,14 @@ export interface ResolvedTransportOptions {
   query: QueryParams | undefined;
   websocket: { path: string; WebSocket: WebSocketConstructor | undefined };
   http: { path: string; fetch: FetchLike | undefined; EventSource: EventSourceConstructor | undefined; pollWaitMs: number | undefined };
+  grpc: ResolvedGrpcOptions;
+}
+
+export interface ResolvedGrpcOptions {
+  /** undefined: no gRPC server was named, the transport cannot run. */
+  address: string | undefined;
+  metadata: Readonly<Record<string, string>>;
+  credentials: ChannelCredentials | undefined;
 }
 
 export interface ResolvedClientOptions {
@@ -157,9 +184,13 @@ function countOrInfinity(name: string, value: number): number {
 
 const KNOWN_TRANSPORTS: ReadonlySet<string> = new Set(Object.values(ProtocolType));
 
-function resolveTransports({ transports, protocolType }: DuplexClientOptions): { transports: ProtocolType[]; negotiate: boolean } {
+function resolveTransports({ transports, protocolType }: DuplexClientOptions, server: ServerBase): { transports: ProtocolType[]; negotiate: boolean } {
   if (transports !== undefined && protocolType !== undefined) {
     fail('Give either option transports (a list) or protocolType (one transport), not both');
+  }
+  if (transports === undefined && (protocolType === undefined || protocolType === 'auto') && server.grpcAddress !== undefined) {
+    // A grpc:// serverUrl serves nothing else.
+    return { transports: [ProtocolType.GRPC], negotiate: false };
   }
   const auto = protocolType === 'auto' || (transports === undefined && protocolType === undefined && inBrowserPage());
   if (auto) return { transports: [...AUTO_TRANSPORTS], negotiate: true };
@@ -175,6 +206,25 @@ function resolveTransports({ transports, protocolType }: DuplexClientOptions): {
   return { transports: [...(list as ProtocolType[])], negotiate: false };
 }
 
+/** What gRPC accepts in text metadata: lower-case keys of [0-9a-z_.-] (`-bin` ones carry bytes), printable ASCII values. */
+const METADATA_KEY = /^[0-9a-z_.-]+$/;
+const METADATA_VALUE = /^[\x20-\x7e]*$/;
+
+function resolveGrpc(grpc: GrpcTransportOptions | undefined, server: ServerBase): ResolvedGrpcOptions {
+  const address = grpc?.address ?? server.grpcAddress;
+  if (address !== undefined && (typeof address !== 'string' || !/^\S+$/.test(address) || address.includes('://'))) {
+    fail(`Option grpc.address must be "host:port", e.g. "localhost:50051" (got ${JSON.stringify(address)})`);
+  }
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(grpc?.metadata ?? {})) {
+    const key = name.toLowerCase();
+    if (!METADATA_KEY.test(key) || key.endsWith('-bin')) fail(`Option grpc.metadata has a key gRPC cannot send as text: "${name}"`);
+    if (typeof value !== 'string' || !METADATA_VALUE.test(value)) fail(`Option grpc.metadata.${name} must be printable ASCII text`);
+    metadata[key] = value;
+  }
+  return { address, metadata, credentials: grpc?.credentials };
+}
+
 export function resolveClientOptions(options: DuplexClientOptions): ResolvedClientOptions {
   const reconnect = options.reconnect ?? {};
   const baseMs = positive('reconnect.baseMs', reconnect.baseMs ?? 500);
@@ -182,11 +232,12 @@ export function resolveClientOptions(options: DuplexClientOptions): ResolvedClie
   const maxAttempts = countOrInfinity('reconnect.maxAttempts', reconnect.maxAttempts ?? Infinity);
   const maxMessages = positive('outbox.maxMessages', options.outbox?.maxMessages ?? 1000);
   const http = options.http ?? {};
+  const server = parseServerUrl(options.serverUrl);
   return {
-    ...resolveTransports(options),
+    ...resolveTransports(options, server),
     transportTimeoutMs: positive('transportTimeoutMs', options.transportTimeoutMs ?? 2500),
     transportOptions: {
-      server: parseServerUrl(options.serverUrl),
+      server,
       query: options.query,
       // The top-level names came first and stay as aliases; the group wins.
       websocket: { path: options.websocket?.path ?? options.path ?? '/duplex', WebSocket: options.websocket?.WebSocket ?? options.WebSocket },
@@ -196,6 +247,7 @@ export function resolveClientOptions(options: DuplexClientOptions): ResolvedClie
         EventSource: http.EventSource,
         pollWaitMs: http.pollWaitMs === undefined ? undefined : positive('http.pollWaitMs', http.pollWaitMs),
       },
+      grpc: resolveGrpc(options.grpc, server),
     },
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? 10_000),
     connectRetries: Math.floor(countOrInfinity('connect.retries', options.connect?.retries ?? 0)),

@@ -6,6 +6,7 @@ export { DuplexClient } from './duplex-client.js';
 export type {
   ConnectOptions,
   DuplexClientOptions,
+  GrpcTransportOptions,
   HttpTransportOptions,
   ReconnectOptions,
   RequestOptions,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type DuplexClientOptions, resolveClientOptions } from './client-options.js';
 import { httpUrl, parseServerUrl, websocketUrl } from './server-url.js';
 import { httpEndpoints } from './transports/http-endpoints.js';
+import { DuplexClient } from './duplex-client.js';
 
 const ws = (serverUrl: string, path = '/duplex', query?: Record<string, string | number>): string =>
   websocketUrl(parseServerUrl(serverUrl), path, query);
@@ -42,6 +43,39 @@ describe('HTTP endpoints', () => {
     expect(endpoints.poll(7, undefined)).toBe('http://h:1/rt/poll?cursor=7');
     expect(endpoints.poll(7, 0)).toBe('http://h:1/rt/poll?cursor=7&wait_ms=0');
     expect(endpoints.sse('s1', 'tok/en', 9)).toBe('http://h:1/rt/sse?session_id=s1&token=tok%2Fen&cursor=9');
+  });
+
+  it('are not made for a ws:// or grpc:// serverUrl', () => {
+    expect(() => new DuplexClient({ serverUrl: 'grpc://h:1', protocolType: 'sse' })).toThrow(/"sse": .*serves only gRPC/);
+    expect(() => new DuplexClient({ serverUrl: 'ws://h:1', protocolType: 'long-polling' })).toThrow(/"long-polling": .*serves only WebSocket/);
+  });
+});
+
+describe('a grpc:// serverUrl', () => {
+  it('is a gRPC address and nothing else', () => {
+    expect(parseServerUrl('grpc://localhost:50051')).toMatchObject({ grpcAddress: 'localhost:50051', websocketOnly: false });
+    expect(parseServerUrl('grpc://[::1]:7')).toMatchObject({ grpcAddress: '[::1]:7' });
+    expect(parseServerUrl('http://h:1')).toMatchObject({ grpcAddress: undefined });
+    expect(() => parseServerUrl('grpc://localhost')).toThrow(/must name a host and a port/);
+    expect(() => parseServerUrl('grpc://h:1/duplex')).toThrow(/no path or query/);
+  });
+
+  it('makes gRPC the default transport and gives it its address, unless grpc.address says otherwise', () => {
+    const fromUrl = resolveClientOptions({ serverUrl: 'grpc://h:1' });
+    expect([fromUrl.transports, fromUrl.transportOptions.grpc]).toEqual([['grpc'], { address: 'h:1', metadata: {}, credentials: undefined }]);
+    expect(resolveClientOptions({ serverUrl: 'grpc://h:1', grpc: { address: 'other:2' } }).transportOptions.grpc.address).toBe('other:2');
+    expect(resolveClientOptions({ serverUrl: 'http://h:1', grpc: { address: 'h:50051' } }).transports).toEqual(['websocket']);
+    expect(resolveClientOptions({ serverUrl: 'http://h:1' }).transportOptions.grpc.address).toBeUndefined();
+  });
+
+  it('checks grpc.address and grpc.metadata', () => {
+    const metadata = (m: Record<string, string>): Record<string, string> => resolveClientOptions({ serverUrl: 'grpc://h:1', grpc: { metadata: m } }).transportOptions.grpc.metadata;
+    expect(metadata({ Authorization: 'Bearer x', 'x-a.b_c': '' })).toEqual({ authorization: 'Bearer x', 'x-a.b_c': '' });
+    expect(() => metadata({ 'bad key': 'v' })).toThrow(/grpc\.metadata has a key .*"bad key"/);
+    expect(() => metadata({ 'data-bin': 'v' })).toThrow(/"data-bin"/);
+    expect(() => metadata({ token: 'é' })).toThrow(/grpc\.metadata\.token must be printable ASCII/);
+    expect(() => resolveClientOptions({ serverUrl: 'http://h', grpc: { address: 'grpc://h:1' } })).toThrow(/grpc\.address must be "host:port"/);
+    expect(() => resolveClientOptions({ serverUrl: 'http://h', grpc: { address: '' } })).toThrow(/grpc\.address/);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Reads the `serverUrl` option, and derives each transport's endpoint from it. An `http(s)://`
- * URL is the base of every transport (its path, if any, is a prefix: a server behind a proxy at
- * `/api`); a `ws(s)://` URL is the WebSocket endpoint itself and serves no other transport.
+ * URL is the base of every HTTP-borne transport (its path, if any, is a prefix: a server behind a
+ * proxy at `/api`); a `ws(s)://` URL is the WebSocket endpoint itself, and a `grpc://host:port`
+ * URL the gRPC address: each serves no other transport.
  */
 import { DuplexError } from '../envelope/duplex.error.js';
 import { ErrorCode } from '../envelope/error-codes.js';
@@ -16,22 +17,36 @@ export interface ServerBase {
   url: URL;
   /** A `ws(s)://` serverUrl: the WebSocket endpoint, no base for the other transports. */
   websocketOnly: boolean;
+  /** A `grpc://host:port` serverUrl: its `host:port`, the gRPC address; no base for the other transports. */
+  grpcAddress: string | undefined;
 }
 
 const WEBSOCKET_SCHEMES: Readonly<Record<string, string>> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
+
+function badUrl(message: string): never {
+  throw new DuplexError(ErrorCode.BAD_REQUEST, message);
+}
+
+/** `grpc://host:port` names a gRPC server, which has an address and nothing more. */
+function grpcAddress(url: URL, serverUrl: string): string {
+  if (url.port === '' || url.hostname === '') badUrl(`serverUrl "${serverUrl}" must name a host and a port, e.g. "grpc://localhost:50051"`);
+  if (!isRoot(url.pathname) || url.search !== '') badUrl(`serverUrl "${serverUrl}" must be a gRPC address with no path or query, e.g. "grpc://localhost:50051"`);
+  return url.host;
+}
 
 export function parseServerUrl(serverUrl: string): ServerBase {
   let url: URL;
   try {
     url = new URL(serverUrl);
   } catch {
-    throw new DuplexError(ErrorCode.BAD_REQUEST, `serverUrl "${serverUrl}" is not an absolute URL (e.g. "http://localhost:3000")`);
+    badUrl(`serverUrl "${serverUrl}" is not an absolute URL (e.g. "http://localhost:3000")`);
   }
-  if (WEBSOCKET_SCHEMES[url.protocol] === undefined) {
-    throw new DuplexError(ErrorCode.BAD_REQUEST, `serverUrl must start with http://, https://, ws:// or wss:// (got "${url.protocol}")`);
+  const grpc = url.protocol === 'grpc:';
+  if (WEBSOCKET_SCHEMES[url.protocol] === undefined && !grpc) {
+    badUrl(`serverUrl must start with http://, https://, ws://, wss:// or grpc:// (got "${url.protocol}")`);
   }
   url.hash = '';
-  return { url, websocketOnly: url.protocol === 'ws:' || url.protocol === 'wss:' };
+  return { url, websocketOnly: url.protocol === 'ws:' || url.protocol === 'wss:', grpcAddress: grpc ? grpcAddress(url, serverUrl) : undefined };
 }
 
 function isRoot(pathname: string): boolean {

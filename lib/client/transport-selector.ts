@@ -34,8 +34,8 @@ export class TransportSelector {
     this.candidates = [...this.factories.keys()];
     const first = this.candidates[0];
     if (first === undefined) {
-      const what = requested.length === 1 ? 'The transport' : 'None of the transports';
-      throw new DuplexError(ErrorCode.BAD_REQUEST, `${what} asked for can run here (${skipped.join('; ')}); use "websocket"`);
+      const what = requested.length === 1 ? 'The transport asked for cannot' : 'None of the transports asked for can';
+      throw new DuplexError(ErrorCode.BAD_REQUEST, `${what} run here (${skipped.join('; ')}); use "websocket"`);
     }
     this.preferred = first;
   }

@@ -89,7 +89,7 @@ export class SessionRegistry {
   /** Ends a session everywhere; its link here (if any) is closed with `close`. */
   async end(sessionId: string, code: string, close: CloseReason = closeReasonFor(code)): Promise<void> {
     const live = this.locals.get(sessionId);
-    if (live !== undefined) this.retire(live, close, `session ended: ${code}`);
+    if (live !== undefined) this.retire(live, close, close === CloseReason.NORMAL ? 'goodbye' : `session ended: ${code}`);
     this.pending.failSession(sessionId, new DuplexError(code, 'The session ended before the client answered'));
     await this.broker.sessions.end(sessionId, code, this.options.session.ttlMs);
   }

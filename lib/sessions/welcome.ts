@@ -3,6 +3,9 @@ import { DuplexError } from '../envelope/duplex.error.js';
 import type { Envelope, EnvelopeData } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 
+/** The wire protocol version this server speaks (docs/protocol.md; told to clients in the welcome). */
+export const PROTOCOL_VERSION = 2;
+
 /** What a resume `$hello` asks for. */
 export interface ResumeRequest {
   sessionId: string;
@@ -35,6 +38,7 @@ export function welcomeData(
   resumeError: DuplexError | undefined,
 ): EnvelopeData {
   return {
+    protocol_version: PROTOCOL_VERSION,
     session_id: session.id,
     resume_token: session.token,
     resumed,

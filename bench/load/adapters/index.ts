@@ -1,7 +1,9 @@
 /** Every client adapter by id; bench/systems.ts names one per system. */
 import { ECHO_DATA, ECHO_TEXT } from '../../lib/payload.js';
 import type { ClientAdapter } from '../adapter.js';
+import { duplexGrpcAdapter } from './duplex-grpc.adapter.js';
 import { duplexWsAdapter } from './duplex-ws.adapter.js';
+import { grpcAdapter } from './grpc.adapter.js';
 import { netAdapter } from './net.adapter.js';
 import { socketIoAdapter } from './socketio.adapter.js';
 import { fifoWsAdapter } from './ws.adapter.js';
@@ -13,4 +15,6 @@ export const adapters: Record<string, () => ClientAdapter> = {
   'socketio-ws': () => socketIoAdapter('websocket'),
   'socketio-polling': () => socketIoAdapter('polling'),
   'duplex-ws': () => duplexWsAdapter('/duplex'),
+  grpc: () => grpcAdapter,
+  'duplex-grpc': () => duplexGrpcAdapter,
 };

@@ -17,10 +17,10 @@ function servedTransports(body: unknown): Set<string> | undefined {
   return new Set(names);
 }
 
-/** Undefined when negotiating cannot work here (a `ws://` serverUrl, no fetch). */
+/** Undefined when negotiating cannot work here (a `ws://` or `grpc://` serverUrl, no fetch). */
 export function negotiator(options: ResolvedTransportOptions, timeoutMs: number): Negotiate | undefined {
   const fetchFn = fetchOf(options);
-  if (options.server.websocketOnly || fetchFn === undefined) return undefined;
+  if (options.server.websocketOnly || options.server.grpcAddress !== undefined || fetchFn === undefined) return undefined;
   const url = httpUrl(options.server, `${options.http.path}/negotiate`, options.query);
   return async () => {
     const abort = new AbortController();

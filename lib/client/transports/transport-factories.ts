@@ -1,16 +1,15 @@
 /**
- * One factory per ProtocolType. A transport the client lacks says so, which makes the selector
- * report it at construction (alone) or skip it (among others). A new client transport plugs in
- * here as one class.
+ * One factory per ProtocolType. A transport the client lacks (gRPC in a browser) says so, which
+ * makes the selector report it at construction (alone) or skip it (among others). A new client
+ * transport plugs in here as one class.
  */
-import { DuplexError } from '../../envelope/duplex.error.js';
 import { ProtocolType } from '../../envelope/envelope.js';
-import { ErrorCode } from '../../envelope/error-codes.js';
 import { websocketUrl } from '../server-url.js';
 import type { ResolvedTransportOptions } from '../client-options.js';
 import type { ClientTransportFactory } from './client-transport.js';
 import { fetchOf, httpEndpoints } from './http-endpoints.js';
 import type { EventSourceConstructor } from './http-like.js';
+import { grpcUnavailable, loadGrpcTransport } from './load-grpc.js';
 import { loadWebSocketConstructor } from './load-websocket.js';
 import { LongPollingClientTransport } from './long-polling.client-transport.js';
 import { SseClientTransport } from './sse.client-transport.js';
@@ -20,7 +19,7 @@ import { WebSocketClientTransport } from './websocket.client-transport.js';
 export type ClientTransportFactories = Readonly<Partial<Record<ProtocolType, ClientTransportFactory>>>;
 
 const websocketFactory: ClientTransportFactory = {
-  unavailable: () => undefined,
+  unavailable: (options) => (options.server.grpcAddress === undefined ? undefined : 'the serverUrl is a grpc:// address'),
   create: async (options) =>
     new WebSocketClientTransport(
       await loadWebSocketConstructor(options.websocket.WebSocket),
@@ -31,6 +30,7 @@ const websocketFactory: ClientTransportFactory = {
 /** Why an HTTP transport cannot run with these options; undefined when it can. */
 function httpUnavailable(options: ResolvedTransportOptions): string | undefined {
   if (options.server.websocketOnly) return 'a ws(s):// serverUrl serves only WebSocket: give the http(s):// one';
+  if (options.server.grpcAddress !== undefined) return 'a grpc:// serverUrl serves only gRPC: give the http(s):// one';
   if (fetchOf(options) === undefined) return 'no fetch here: pass the http.fetch option';
   return undefined;
 }
@@ -48,18 +48,15 @@ const longPollingFactory: ClientTransportFactory = {
   create: (options) => Promise.resolve(new LongPollingClientTransport(fetchOf(options)!, httpEndpoints(options), options.http.pollWaitMs)),
 };
 
-function notYet(name: ProtocolType): ClientTransportFactory {
-  const reason = `the client has no "${name}" transport yet`;
-  return {
-    unavailable: () => reason,
-    create: () => Promise.reject(new DuplexError(ErrorCode.BAD_REQUEST, reason)),
-  };
-}
+const grpcFactory: ClientTransportFactory = {
+  // Browsers cannot speak gRPC: the transport reports that there, and is never loaded.
+  unavailable: (options) => grpcUnavailable(options.grpc),
+  create: (options) => loadGrpcTransport(options.grpc),
+};
 
 export const DEFAULT_TRANSPORT_FACTORIES: Readonly<Record<ProtocolType, ClientTransportFactory>> = {
   [ProtocolType.WEBSOCKET]: websocketFactory,
   [ProtocolType.SSE]: sseFactory,
   [ProtocolType.LONG_POLLING]: longPollingFactory,
-  // Browsers cannot speak gRPC: its factory will report that there.
-  [ProtocolType.GRPC]: notYet(ProtocolType.GRPC),
+  [ProtocolType.GRPC]: grpcFactory,
 };

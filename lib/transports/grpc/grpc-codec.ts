@@ -13,6 +13,7 @@ import type { ProtoEnvelope } from './duplex-proto.js';
  */
 export class GrpcCodec {
   private readonly shared = new WeakMap<PreparedMessage, Buffer>();
+  private readonly seen = new WeakSet<PreparedMessage>();
 
   constructor(private readonly serialize: (value: ProtoEnvelope) => Buffer) {}
 
@@ -60,22 +61,38 @@ export class GrpcCodec {
     return this.serialize(message);
   }
 
-  /** A sequenced message for one recipient: the shared encoding plus its own fields. */
+  /**
+   * A sequenced message for one recipient. The first recipient gets one plain encoding; from the
+   * second on (a broadcast), the shared part is encoded once and each recipient's own fields are
+   * appended to it.
+   */
   encodeSequenced(prepared: PreparedMessage, sessionId: string, seq: number, ack: number): Buffer {
     let shared = this.shared.get(prepared);
     if (shared === undefined) {
-      const body: ProtoEnvelope = {
-        id: prepared.id,
-        type: prepared.type,
-        action: prepared.action,
-        data_json: prepared.dataJson(),
-        timestamp: prepared.timestamp,
-      };
-      if (prepared.replyTo !== undefined) body.reply_to = prepared.replyTo;
-      shared = this.serialize(body);
+      if (!this.seen.has(prepared)) {
+        this.seen.add(prepared);
+        const whole = this.body(prepared);
+        whole.session_id = sessionId;
+        whole.seq = seq;
+        if (ack > 0) whole.ack = ack;
+        return this.serialize(whole);
+      }
+      shared = this.serialize(this.body(prepared));
       this.shared.set(prepared, shared);
     }
     const own: ProtoEnvelope = ack > 0 ? { session_id: sessionId, seq, ack } : { session_id: sessionId, seq };
     return Buffer.concat([shared, this.serialize(own)]);
+  }
+
+  private body(prepared: PreparedMessage): ProtoEnvelope {
+    const body: ProtoEnvelope = {
+      id: prepared.id,
+      type: prepared.type,
+      action: prepared.action,
+      data_json: prepared.dataJson(),
+      timestamp: prepared.timestamp,
+    };
+    if (prepared.replyTo !== undefined) body.reply_to = prepared.replyTo;
+    return body;
   }
 }
