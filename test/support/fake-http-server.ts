@@ -9,6 +9,8 @@ import type { Envelope, EnvelopeData } from '../../lib/envelope/envelope.js';
 import type { EventSourceEventLike, EventSourceLike, FetchInitLike, FetchLike, FetchResponseLike } from '../../lib/client/transports/http-like.js';
 
 export interface RecordedRequest {
+  /** The body as sent, for its size. */
+  raw: string | undefined;
   method: string;
   path: string;
   query: URLSearchParams;
@@ -58,6 +60,7 @@ export class FakeHttpServer {
   readonly sessions = new Map<string, FakeSession>();
   heartbeat = { interval_ms: 25_000, timeout_ms: 20_000 };
   ack = { interval_ms: 5, max_messages: 32 };
+  maxPayload = 1_048_576;
   /** Called with each session the server creates, before its welcome goes out. */
   onCreate: (session: FakeSession) => void = () => undefined;
   /** Answers the client's requests: `echo` returns its data. */
@@ -160,6 +163,7 @@ export class FakeHttpServer {
     const parsed = new URL(url);
     const method = init.method ?? 'GET';
     const request: RecordedRequest = {
+      raw: init.body,
       method,
       path: parsed.pathname,
       query: parsed.searchParams,
@@ -197,7 +201,7 @@ export class FakeHttpServer {
       last_seq: session.clientSeq,
       heartbeat: this.heartbeat,
       ack: this.ack,
-      limits: { max_payload: 1_048_576 },
+      limits: { max_payload: this.maxPayload },
       ...(hello.data.session_id !== undefined && !resumed ? { resume_error: { code: 'session_expired', message: 'gone' } } : {}),
     };
     return json(200, { id: `w-${this.count}`, type: 'response', action: '$hello', reply_to: hello.id, data, timestamp: 0, session_id: session.id });

@@ -55,14 +55,31 @@ describe('long-polling client transport', () => {
     expect(server.received.map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 
+  it('splits what is queued into POSTs of at most max_payload bytes, counted exactly in UTF-8', async () => {
+    // 318 bytes each (an ü counts 2 bytes, a € 3): two in an array take exactly 2 + 318 + 1 + 318 = 639.
+    const text = 'ü€'.repeat(20) + 'x'.repeat(50);
+    const sizes = async (maxPayload: number): Promise<number[]> => {
+      const { server, client } = setup();
+      server.maxPayload = maxPayload;
+      await client.connect();
+      for (let i = 0; i < 5; i++) client.sendMessage({ action: 'note', data: { i, text } });
+      await server.until(() => server.received.length === 5, 'five notes');
+      expect(server.received.map((e) => e.data.i)).toEqual([0, 1, 2, 3, 4]);
+      return server.of('POST /duplex/messages').map((r) => new TextEncoder().encode(r.raw).length);
+    };
+    expect(await sizes(639)).toEqual([639, 639, 318]);
+    expect(await sizes(638)).toEqual([318, 318, 318, 318, 318]);
+  });
+
   it('sends a heartbeat after an interval with nothing heard, and stays connected on its echoes', async () => {
     const { server, client } = setup();
-    server.heartbeat = { interval_ms: 30, timeout_ms: 30 };
+    // The client's watch gives up after 120 ms of silence; a heartbeat goes after 20 ms of it.
+    server.heartbeat = { interval_ms: 20, timeout_ms: 100 };
     const disconnected: unknown[] = [];
     client.on('disconnected', (info) => disconnected.push(info));
     await client.connect();
-    // Three times the deadline of the client's heartbeat watch (60 ms) with polls held throughout.
-    await server.until(() => server.posted().filter((e) => e.type === 'heartbeat').length >= 6, 'six heartbeats');
+    // Several times that watch's deadline, with nothing but held polls and heartbeats.
+    await server.until(() => server.posted().filter((e) => e.type === 'heartbeat').length >= 30, 'thirty heartbeats');
     expect(disconnected).toEqual([]);
     expect(server.posted().filter((e) => e.type === 'heartbeat').every((e) => e.session_id === 'session-1' && e.seq === undefined)).toBe(true);
   });
