@@ -6,11 +6,13 @@
 import { Module } from '@nestjs/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DuplexModule } from '../lib/index.js';
+import { GrpcTransport } from '../lib/transports/grpc/grpc.transport.js';
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule, tokenAuth } from './fixtures/fixture.module.js';
 import type { Frame } from './support/frame-queue.js';
 import { envelope, getJson, HttpPeer, postJson } from './support/http-peer.js';
 import { PLATFORMS, startHttpApp } from './support/http-app.js';
+import { RawPeer } from './support/raw-peer.js';
 import type { TestApp } from './support/test-app.js';
 
 const HTTP = ['websocket', 'sse', 'long-polling'] as ('websocket' | 'sse' | 'long-polling')[];
@@ -140,9 +142,14 @@ describe.each(PLATFORMS)('HTTP input and mounting on %s', (platform) => {
   });
 
   it('http.prefix mounts the endpoints elsewhere; only the transports in protocols answer', async () => {
-    t = await startHttpApp(platform, fixtureModule({ protocols: ['sse'], http: { prefix: '/rt/v1' } }));
+    t = await startHttpApp(platform, fixtureModule({ protocols: ['sse', 'grpc'], http: { prefix: '/rt/v1' }, grpc: { url: '127.0.0.1:0' } }));
     const negotiate = await getJson<{ transports: unknown[] }>(`${t.httpUrl}/rt/v1/negotiate`);
-    expect(negotiate.body.transports).toEqual([{ transport: 'sse', path: '/rt/v1/sse', session: '/rt/v1/session', messages: '/rt/v1/messages' }]);
+    expect(negotiate.body.transports).toEqual([
+      { transport: 'sse', path: '/rt/v1/sse', session: '/rt/v1/session', messages: '/rt/v1/messages' },
+      // the port gRPC is bound to (port 0 asked for any)
+      { transport: 'grpc', port: t.app.get(GrpcTransport).port },
+    ]);
+    expect(t.app.get(GrpcTransport).port).toBeGreaterThan(0);
     const peer = await HttpPeer.open(`${t.httpUrl}/rt/v1`, undefined, '?transport=sse');
     expect((await peer.post([envelope('p', 'heartbeat', '')])).status).toBe(200);
     expect((await fetch(`${t.httpUrl}/rt/v1/poll`, { headers: peer.proof })).status).toBe(404);
@@ -160,6 +167,19 @@ describe.each(PLATFORMS)('HTTP input and mounting on %s', (platform) => {
     await peer.post(envelope('c1', 'request', 'echo', { n: 1 }, { seq: 1 }));
     expect((await peer.poll(0, 5000)).body).toEqual([expect.objectContaining({ seq: 1, data: { n: 1 } })]);
     expectError(await getJson(`${t.httpUrl}/async/sse`, peer.proof), 404, 'not_found');
+  });
+
+  it('WebSocket shares the port with the HTTP endpoints, and a session moves from WebSocket to long-polling', async () => {
+    const base = await start();
+    const { peer, welcome } = await RawPeer.hello(t!.wsUrl);
+    const data = welcome.data as { session_id: string; resume_token: string };
+    peer.send(envelope('c1', 'request', 'echo', { over: 'ws' }, { seq: 1 }));
+    expect(await peer.reply('c1')).toMatchObject({ seq: 1, data: { over: 'ws' } });
+    await peer.close();
+    const resumed = await HttpPeer.open(base, envelope('h', 'request', '$hello', { session_id: data.session_id, resume_token: data.resume_token, last_seq: 1 }));
+    expect(resumed.welcome.data).toMatchObject({ resumed: true, last_seq: 1 });
+    await resumed.post(envelope('c2', 'request', 'echo', { over: 'http' }, { seq: 2 }));
+    expect((await resumed.poll(1, 5000)).body).toEqual([expect.objectContaining({ seq: 2, reply_to: 'c2', data: { over: 'http' } })]);
   });
 
   it('forRootAsync with WebSocket only: the HTTP endpoints answer 404', async () => {

@@ -5,11 +5,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PullWaiters } from '../lib/delivery/pull.waiters.js';
-import { DuplexService } from '../lib/index.js';
+import { once } from 'node:events';
+import { get as httpGet, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { DUPLEX_BROKER } from '../lib/duplex.constants.js';
+import { type DuplexBroker, DuplexService, MemoryBroker } from '../lib/index.js';
 import { HeldRequests } from '../lib/transports/http/held-requests.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import type { Frame } from './support/frame-queue.js';
-import { envelope, getJson, HttpPeer } from './support/http-peer.js';
+import { envelope, getJson, HttpPeer, postJson, SseReader } from './support/http-peer.js';
 import { PLATFORMS, startHttpApp } from './support/http-app.js';
 import { type TestApp, until } from './support/test-app.js';
 
@@ -89,6 +93,22 @@ describe.each(PLATFORMS)('long-polling on %s', (platform) => {
     expect(received.map((f) => f.data!.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
   });
 
+  it('one POST of 600 requests runs them all (in groups of maxInflight) and acks the last seq; the answers follow by poll', async () => {
+    const peer = await HttpPeer.open(base);
+    const batch = Array.from({ length: 600 }, (_, i) => envelope(`r${i + 1}`, 'request', 'echo', { i: i + 1 }, { seq: i + 1 }));
+    const posted = await peer.post(batch);
+    expect(posted.status).toBe(200);
+    expect(posted.body.filter((f) => f.type === 'ack').map((f) => f.data!.seq)).toContain(600);
+    expect(posted.body.filter((f) => f.type !== 'ack')).toEqual([]);
+    const answered = new Set<unknown>();
+    for (let cursor = 0; answered.size < 600; ) {
+      const polled = await peer.poll(cursor, 5000);
+      for (const frame of polled.body) answered.add(frame.reply_to);
+      cursor = polled.body.at(-1)!.seq as number;
+    }
+    expect(answered).toEqual(new Set(batch.map((e) => e.id)));
+  });
+
   it('an aborted poll leaves no held request and no waiter', async () => {
     const peer = await HttpPeer.open(base);
     const controller = new AbortController();
@@ -102,6 +122,45 @@ describe.each(PLATFORMS)('long-polling on %s', (platform) => {
     // The session is untouched: the next poll gets what was sent meanwhile.
     await duplex().send(peer.id, 'after', {});
     expect((await peer.poll(0, 5000)).body).toEqual([expect.objectContaining({ seq: 1, action: 'after' })]);
+  });
+
+  it('a client gone while its poll waited for the broker is let go at once, not held for wait_ms', async () => {
+    const peer = await HttpPeer.open(base);
+    const broker = t.app.get<DuplexBroker>(DUPLEX_BROKER);
+    const lookup = broker.sessions.lookup;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const entering = new Promise<void>((resolve) => (entered = resolve));
+    broker.sessions.lookup = async (id) => {
+      entered();
+      await gate;
+      return lookup(id);
+    };
+    // Its own connection (no keep-alive pool), so the server's side of it can be watched.
+    const server = t.app.getHttpServer() as Server;
+    const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const request = httpGet(`${base}/poll?cursor=0&wait_ms=30000`, { headers: peer.proof, agent: false });
+    request.on('error', () => undefined);
+    await entering;
+    const socket = await serverSide;
+    request.destroy();
+    await once(socket, 'close');
+    // Node tells the response in the same turn or the next: past it, the poll can only find out by looking.
+    await new Promise((resolve) => setImmediate(resolve));
+    // The poll goes on once the broker answers: it must see that its client is gone.
+    let letGo = false;
+    const heldRequests = held();
+    const hold = heldRequests.hold.bind(heldRequests);
+    heldRequests.hold = (sessionId) => {
+      const request = hold(sessionId);
+      void request.released.then(() => (letGo = true));
+      return request;
+    };
+    broker.sessions.lookup = lookup;
+    release();
+    await until(() => letGo, 5000, 'the poll to be let go');
+    expect(t.app.get(PullWaiters).count(peer.id)).toBe(0);
   });
 
   it('two polls at once: the newer takes over, the older is answered [] at once', async () => {
@@ -162,5 +221,44 @@ describe.each(PLATFORMS)('long-polling on %s', (platform) => {
     expect(polled.status).toBe(200);
     expect(polled.body).toEqual([]);
     await closing;
+  });
+});
+
+describe.each(PLATFORMS)('long-polling and SSE on two nodes sharing a broker, on %s (no sticky sessions)', (platform) => {
+  let broker: MemoryBroker;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeEach(async () => {
+    broker = new MemoryBroker();
+    const options = { protocols: ['sse', 'long-polling'] as ('sse' | 'long-polling')[], broker };
+    a = await startHttpApp(platform, fixtureModule(options));
+    b = await startHttpApp(platform, fixtureModule(options));
+  });
+
+  afterEach(async () => {
+    await a.app.close();
+    await b.app.close();
+    await broker.close();
+  });
+
+  it('opened on A, posted to B, polled on A and woken by a send on B; the stream on B follows the poll on A', async () => {
+    const onA = await HttpPeer.open(`${a.httpUrl}/duplex`);
+    const onB = { post: (body: unknown) => postJson(`${b.httpUrl}/duplex/messages`, body, onA.proof) };
+    expect((await onB.post(envelope('c1', 'request', 'echo', { n: 1 }, { seq: 1 }))).body).toEqual([expect.objectContaining({ type: 'ack', data: { seq: 1 } })]);
+    expect((await onA.poll(0, 5000)).body).toEqual([expect.objectContaining({ seq: 1, reply_to: 'c1' })]);
+    const polling = onA.poll(1, 30_000);
+    await until(() => a.app.get(HeldRequests).holds(onA.id), 5000, 'the poll to be held on A');
+    // The held poll made A the session's holder: a send on B wakes A.
+    expect((await b.app.get(DuplexService).getSessions())[0]).toMatchObject({ connected: true, transport: 'long-polling' });
+    await b.app.get(DuplexService).send(onA.id, 'from-b', {});
+    expect((await polling).body).toEqual([expect.objectContaining({ seq: 2, action: 'from-b' })]);
+    const stream = await SseReader.open(`${b.httpUrl}/duplex/sse?cursor=2`, onA.proof);
+    try {
+      await a.app.get(DuplexService).send(onA.id, 'from-a', {});
+      expect((await stream.next()).envelope).toMatchObject({ seq: 3, action: 'from-a' });
+    } finally {
+      stream.close();
+    }
   });
 });

@@ -112,6 +112,21 @@ describe.each(PLATFORMS)('SSE on %s', (platform) => {
     await closing;
   });
 
+  it('app.close() needs no forceCloseConnections: a held stream and a held poll are let go, and close returns', async () => {
+    await t.app.close();
+    t = await startHttpApp(platform, fixtureModule({ protocols: ['sse', 'long-polling'] }), undefined, false);
+    base = `${t.httpUrl}/duplex`;
+    const a = await HttpPeer.open(base);
+    const b = await HttpPeer.open(base);
+    const stream = await open(a);
+    const polling = b.poll(0, 60_000);
+    await until(() => held().holds(a.id) && held().holds(b.id), 5000, 'the stream and the poll to be held');
+    const closing = t.app.close();
+    expect(JSON.parse((await stream.next('close')).data!)).toMatchObject({ reason: 'shutdown' });
+    expect((await polling).body).toEqual([]);
+    await closing;
+  });
+
   it('the stream proves the session: a wrong token is 410 with an error envelope, before any event', async () => {
     const peer = await HttpPeer.open(base);
     const url = `${base}/sse?session_id=${peer.id}&token=wrong`;

@@ -9,9 +9,14 @@ export const PLATFORMS = ['express', 'fastify'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** Starts a real Nest app on a free loopback port, on Express (Nest's default) or Fastify. */
-export async function startHttpApp(platform: Platform, metadata: ModuleMetadata, configure?: (app: INestApplication) => void): Promise<TestApp> {
+export async function startHttpApp(
+  platform: Platform,
+  metadata: ModuleMetadata,
+  configure?: (app: INestApplication) => void,
+  forceCloseConnections = true,
+): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
-  const options = { forceCloseConnections: true, logger: ['error', 'warn'] as ('error' | 'warn')[] };
+  const options = { forceCloseConnections, logger: ['error', 'warn'] as ('error' | 'warn')[] };
   const app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter(), options) : moduleRef.createNestApplication(options);
   configure?.(app);
   await app.listen(0, '127.0.0.1');

@@ -47,3 +47,19 @@ export function queryOf(req: IncomingMessage): URLSearchParams {
   const q = url.indexOf('?');
   return new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
 }
+
+/**
+ * Calls `gone` once if the client goes away before the response is finished — at once when it
+ * already went (while the request waited for the broker, say); returns the function that stops watching.
+ */
+export function onClientGone(res: ServerResponse, gone: () => void): () => void {
+  const listener = (): void => {
+    if (!res.writableFinished) gone();
+  };
+  if (res.destroyed || res.socket?.destroyed === true || res.closed) {
+    gone();
+    return () => undefined;
+  }
+  res.once('close', listener);
+  return () => res.off('close', listener);
+}

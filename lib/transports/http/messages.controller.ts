@@ -55,6 +55,7 @@ export class MessagesController {
       const transport = queryOf(req).get('transport') === ProtocolType.SSE ? ProtocolType.SSE : ProtocolType.LONG_POLLING;
       const handshake = handshakeWithoutToken(req, transport);
       // At most maxInflight handlers of one POST at once, as a push link stops reading past them.
+      // The first group goes to the door even when empty: it proves the session.
       const size = this.options.maxInflight;
       for (let start = 0; start === 0 || start < envelopes.length; start += size) {
         const result = await this.sessions.deliver({ ...proof, envelopes: envelopes.slice(start, start + size), handshake });

@@ -2,14 +2,12 @@ import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { DUPLEX_RESOLVED_OPTIONS } from '../../duplex.constants.js';
 import type { ResolvedDuplexOptions } from '../../duplex-options.js';
 import { ProtocolType } from '../../envelope/envelope.js';
+import { PROTOCOL_VERSION } from '../../sessions/welcome.js';
 import { GrpcTransport } from '../grpc/grpc.transport.js';
 import { sendJson } from './http-answer.js';
 import { beginCall } from './http-call.js';
 import { pathOf } from './http-exchange.js';
 import { HTTP_ROUTE, servesHttp } from './http-routes.js';
-
-/** The wire protocol version the server speaks (docs/protocol.md). */
-const PROTOCOL_VERSION = 2;
 
 /** `GET {prefix}/negotiate`: which transports this server offers, and where. No authentication. */
 @Controller()

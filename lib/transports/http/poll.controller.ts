@@ -12,7 +12,7 @@ import { HeldRequests } from './held-requests.js';
 import { INTERNAL_ERROR, sendError, sendJson } from './http-answer.js';
 import { beginCall, intParam } from './http-call.js';
 import { readProof } from './http-credentials.js';
-import { queryOf } from './http-exchange.js';
+import { onClientGone, queryOf } from './http-exchange.js';
 import { HTTP_ROUTE } from './http-routes.js';
 import { PullPresence } from './pull-presence.js';
 
@@ -54,8 +54,7 @@ export class PollController {
         return;
       }
       const held = this.held.hold(proof.sessionId);
-      const gone = (): void => held.end('client_gone');
-      res.once('close', gone);
+      const stopWatching = onClientGone(res, () => held.end('client_gone'));
       try {
         const wait = held.ended === undefined ? Math.min(waitMs, MAX_POLL_WAIT_MS) : 0;
         const result = await this.sessions.pull({ ...proof, cursor, waitMs: wait, signal: held.signal });
@@ -63,7 +62,7 @@ export class PollController {
         else if (result.ok) sendJson(res, 200, frames(proof.sessionId, result.messages), headers);
         else sendError(res, result.error, headers);
       } finally {
-        res.off('close', gone);
+        stopWatching();
         held.release();
         leave();
       }

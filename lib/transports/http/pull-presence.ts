@@ -65,7 +65,8 @@ export class PullPresence implements BeforeApplicationShutdown {
     const timer = setTimeout(() => {
       if (this.lingering.get(sessionId)?.holder === holder) this.lingering.delete(sessionId);
       void this.detach(sessionId, holder);
-    }, intervalMs + timeoutMs);
+      // setTimeout fires at once past 2^31-1 ms; each option is capped there, their sum is not.
+    }, Math.min(intervalMs + timeoutMs, 2 ** 31 - 1));
     timer.unref();
     this.lingering.set(sessionId, { holder, timer });
   }

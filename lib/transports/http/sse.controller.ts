@@ -11,7 +11,7 @@ import { type HeldRequest, HeldRequests } from './held-requests.js';
 import { INTERNAL_ERROR, sendError } from './http-answer.js';
 import { beginCall, intParam } from './http-call.js';
 import { readProof, type SessionProof } from './http-credentials.js';
-import { queryOf } from './http-exchange.js';
+import { onClientGone, queryOf } from './http-exchange.js';
 import { HTTP_ROUTE } from './http-routes.js';
 import { PullPresence } from './pull-presence.js';
 import { SseStream } from './sse-stream.js';
@@ -66,8 +66,7 @@ export class SseController {
     }
     const held = this.held.hold(proof.sessionId);
     const stream = new SseStream(res);
-    const gone = (): void => held.end('client_gone');
-    res.once('close', gone);
+    const stopWatching = onClientGone(res, () => held.end('client_gone'));
     try {
       stream.open(headers);
       // Both say "processed up to here": the later one counts (the URL keeps the cursor it was opened with).
@@ -76,7 +75,7 @@ export class SseController {
       this.logger.error(`SSE stream of session ${proof.sessionId} failed: ${String(err)}`);
       stream.close({ reason: CloseReason.INTERNAL_ERROR, message: 'internal error' });
     } finally {
-      res.off('close', gone);
+      stopWatching();
       held.release();
       leave();
     }
