@@ -4,7 +4,7 @@
  * the client's ack, what the client sends goes up in ordered batches, idle links send heartbeats,
  * and statuses end the link the way close codes would. No sleeps: waits are on events with deadlines.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nextEvent, withDeadline } from '../../../test/support/client-events.js';
 import { fakeHttpClients } from '../../../test/support/fake-http-server.js';
 
@@ -56,19 +56,28 @@ describe('long-polling client transport', () => {
   });
 
   it('splits what is queued into POSTs of at most max_payload bytes, counted exactly in UTF-8', async () => {
-    // 318 bytes each (an ü counts 2 bytes, a € 3): two in an array take exactly 2 + 318 + 1 + 318 = 639.
-    const text = 'ü€'.repeat(20) + 'x'.repeat(50);
-    const sizes = async (maxPayload: number): Promise<number[]> => {
-      const { server, client } = setup();
-      server.maxPayload = maxPayload;
-      await client.connect();
-      for (let i = 0; i < 5; i++) client.sendMessage({ action: 'note', data: { i, text } });
-      await server.until(() => server.received.length === 5, 'five notes');
-      expect(server.received.map((e) => e.data.i)).toEqual([0, 1, 2, 3, 4]);
-      return server.of('POST /duplex/messages').map((r) => new TextEncoder().encode(r.raw).length);
-    };
-    expect(await sizes(639)).toEqual([639, 639, 318]);
-    expect(await sizes(638)).toEqual([318, 318, 318, 318, 318]);
+    // One clock for every envelope, so that all five have the same size (their timestamps too).
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_764_000_000_000 });
+    try {
+      const text = 'ü€'.repeat(20) + 'x'.repeat(50); // an ü counts 2 bytes, a € 3
+      const sizes = async (maxPayload: number): Promise<number[]> => {
+        const { server, client } = setup();
+        server.maxPayload = maxPayload;
+        await client.connect();
+        for (let i = 0; i < 5; i++) client.sendMessage({ action: 'note', data: { i, text } });
+        await server.until(() => server.received.length === 5, 'five notes');
+        expect(server.received.map((e) => e.data.i)).toEqual([0, 1, 2, 3, 4]);
+        return server.of('POST /duplex/messages').map((r) => new TextEncoder().encode(r.raw).length);
+      };
+      const [all] = await sizes(1_000_000);
+      const one = (all! - 2 - 4) / 5;
+      const two = 2 + one + 1 + one;
+      expect(one).toBeGreaterThan(300);
+      expect(await sizes(two)).toEqual([two, two, one]);
+      expect(await sizes(two - 1)).toEqual([one, one, one, one, one]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends a heartbeat after an interval with nothing heard, and stays connected on its echoes', async () => {
