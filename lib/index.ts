@@ -40,6 +40,7 @@ export type {
   NodeEvent,
 } from './brokers/broker.js';
 export { MemoryBroker } from './brokers/memory/memory.broker.js';
+export { RedisBroker, type RedisBrokerOptions } from './brokers/redis/redis.broker.js';
 export { PreparedMessage } from './envelope/prepared-message.js';
 export { SessionService } from './sessions/session.service.js';
 export type { PullRequest, PullResult } from './sessions/pull.door.js';

@@ -60,6 +60,12 @@ describe.each(BROKERS)('session doors on two nodes sharing one %s broker', (_nam
     // A stream reads past what it wrote (after) while trimming only what was acknowledged (cursor).
     const stream = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 3, after: 4, waitMs: 0 });
     expect(stream.ok && seqs(stream.messages)).toEqual([5]);
+    // A cursor above anything given out is clamped: what comes later is not trimmed unseen.
+    const ahead = await doors(b).pull({ sessionId: session.id, token: session.token, cursor: 99, waitMs: 0 });
+    expect(ahead).toEqual({ ok: true, messages: [], cursor: 5 });
+    await duplexOf(a).send(session.id, 'n', { i: 6 });
+    const later = await doors(b).pull({ sessionId: session.id, token: session.token, cursor: ahead.ok ? ahead.cursor : -1, waitMs: 0 });
+    expect(later.ok && seqs(later.messages)).toEqual([6]);
     const bad = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 3, after: 2, waitMs: 0 });
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
   });
@@ -82,12 +88,12 @@ describe.each(BROKERS)('session doors on two nodes sharing one %s broker', (_nam
     expect(result.ok && seqs(result.messages)).toEqual([1]);
     const started = Date.now();
     const empty = await doors(a).pull({ sessionId: session.id, token: session.token, cursor: 1, waitMs: 50 });
-    expect(empty).toEqual({ ok: true, messages: [] });
+    expect(empty).toEqual({ ok: true, messages: [], cursor: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
     const controller = new AbortController();
     const aborted = doors(a).pull({ sessionId: session.id, token: session.token, cursor: 1, waitMs: 60_000, signal: controller.signal });
     controller.abort();
-    expect(await aborted).toEqual({ ok: true, messages: [] });
+    expect(await aborted).toEqual({ ok: true, messages: [], cursor: 1 });
   });
 
   it('pull: a wrong token or an ended session is refused', async () => {

@@ -28,7 +28,18 @@ export interface PullRequest {
 }
 
 /** @publicApi */
-export type PullResult = { ok: true; messages: OutboxEntry[] } | { ok: false; error: DuplexError };
+export type PullResult =
+  | {
+      ok: true;
+      messages: OutboxEntry[];
+      /**
+       * The cursor in effect: the one asked for, clamped to the last seq given out. A stream that
+       * pulls again and again (SSE) continues from this one, so a cursor from the future never trims
+       * messages that come later.
+       */
+      cursor: number;
+    }
+  | { ok: false; error: DuplexError };
 
 /**
  * Pull delivery, for transports that ask rather than hold a socket (long-poll, SSE): "what follows
@@ -44,6 +55,12 @@ export class PullDoor {
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
+  /** Why the session is gone, as a resume would be told (outbox_overflow or session_expired). */
+  private async ended(sessionId: string, token: string): Promise<DuplexError> {
+    const verified = await this.registry.verify(sessionId, token);
+    return verified instanceof DuplexError ? verified : new DuplexError(ErrorCode.SESSION_EXPIRED, 'The session has ended');
+  }
+
   async pull(request: PullRequest): Promise<PullResult> {
     const { sessionId, cursor } = request;
     const after = request.after ?? cursor;
@@ -52,8 +69,13 @@ export class PullDoor {
     }
     const verified = await this.registry.verify(sessionId, request.token);
     if (verified instanceof DuplexError) return { ok: false, error: verified };
-    await this.broker.sessions.touch(sessionId, this.options.session.ttlMs);
-    if (cursor > 0) await this.broker.outbox.trim(sessionId, cursor);
+    const cursors = await this.broker.sessions.touch(sessionId, this.options.session.ttlMs);
+    if (cursors === undefined) return { ok: false, error: await this.ended(sessionId, request.token) };
+    // A client cannot have processed what was never given out: an ack (or read position) above the
+    // last seq is clamped, or later messages at or below it would be trimmed unseen.
+    const ack = Math.min(cursor, cursors.lastSeq);
+    const from = Math.min(after, Math.max(cursors.lastSeq, ack));
+    if (ack > 0) await this.broker.outbox.trim(sessionId, ack);
     const limit = request.limit ?? this.options.outbox.replayBatch;
     const deadline = Date.now() + Math.max(0, request.waitMs);
     for (;;) {
@@ -62,16 +84,16 @@ export class PullDoor {
       const woken = new Promise<void>((resolve) => (wake = resolve));
       const remove = this.waiters.add(sessionId, wake);
       try {
-        const read = await this.broker.outbox.read(sessionId, after, limit);
-        if (!read.ok) return { ok: false, error: new DuplexError(ErrorCode.SESSION_EXPIRED, 'The session has ended') };
-        const start = Math.max(after, read.trimmed);
+        const read = await this.broker.outbox.read(sessionId, from, limit);
+        if (!read.ok) return { ok: false, error: await this.ended(sessionId, request.token) };
+        const start = Math.max(from, read.trimmed);
         const first = read.entries[0];
         if (first === undefined ? read.lastSeq > start : first.seq !== start + 1) {
           await this.registry.end(sessionId, ErrorCode.SESSION_EXPIRED);
           return { ok: false, error: new DuplexError(ErrorCode.SESSION_EXPIRED, `The session's stored messages have a gap after ${start}`) };
         }
         const left = deadline - Date.now();
-        if (first !== undefined || left <= 0 || request.signal?.aborted) return { ok: true, messages: read.entries };
+        if (first !== undefined || left <= 0 || request.signal?.aborted) return { ok: true, messages: read.entries, cursor: ack };
         await waitFor(woken, left, request.signal);
       } finally {
         remove();

@@ -16,10 +16,11 @@ export class ChaosProxy {
   private refusing = false;
   private constructor(private readonly server: net.Server) {}
 
-  static async start(targetPort: number): Promise<ChaosProxy> {
+  /** `target`: the server's port, or a function choosing one per connection (several nodes behind one address). */
+  static async start(target: number | (() => number)): Promise<ChaosProxy> {
     const server = net.createServer();
     const proxy = new ChaosProxy(server);
-    server.on('connection', (client) => proxy.accept(client, targetPort));
+    server.on('connection', (client) => proxy.accept(client, typeof target === 'number' ? target : target()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
