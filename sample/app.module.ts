@@ -11,11 +11,12 @@ import { StatsHandler } from './stats.handler.js';
   imports: [
     DuplexModule.forRootAsync({
       useFactory: () => {
-        // DUPLEX_GRPC_URL (e.g. 127.0.0.1:50051) turns the gRPC transport on beside WebSocket.
+        // The page can use every browser transport; DUPLEX_GRPC_URL (e.g. 127.0.0.1:50051) turns gRPC on beside them.
         const { grpcUrl } = readSampleConfig();
+        const browser = ['websocket', 'sse', 'long-polling'] as const;
         return grpcUrl === undefined
-          ? { authenticate: authenticateDemoToken }
-          : { authenticate: authenticateDemoToken, protocols: ['websocket', 'grpc'], grpc: { url: grpcUrl } };
+          ? { authenticate: authenticateDemoToken, protocols: [...browser] }
+          : { authenticate: authenticateDemoToken, protocols: [...browser, 'grpc' as const], grpc: { url: grpcUrl } };
       },
     }),
   ],

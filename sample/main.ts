@@ -1,4 +1,4 @@
-/** Starts the sample: the duplex endpoint, the browser page, and the client modules the page imports. */
+/** Starts the sample: the duplex endpoints, the browser page, and the client (modules and bundle) the page imports. */
 import 'reflect-metadata';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -32,6 +32,8 @@ async function bootstrap(): Promise<void> {
   // and the envelope files it imports are served, never the server's own code.
   app.useStaticAssets(join(root, 'dist', 'lib', 'client'), { prefix: '/lib/client/' });
   app.useStaticAssets(join(root, 'dist', 'lib', 'envelope'), { prefix: '/lib/envelope/' });
+  // The browser build (one ES module, scripts/build-browser.mjs), which the page itself uses.
+  app.useStaticAssets(join(root, 'dist', 'browser'), { prefix: '/browser/' });
 
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -39,6 +41,7 @@ async function bootstrap(): Promise<void> {
   logger.log(`Listening on ${config.host}:${port}`);
   logger.log(`HTTP          http://${host}:${port}`);
   logger.log(`WebSocket     ws://${host}:${port}/duplex?token=demo`);
+  logger.log(`SSE, polling  http://${host}:${port}/duplex/negotiate`);
   logger.log(`Browser page  http://${host}:${port}/  (tokens: demo, alice, admin)`);
   if (config.grpcUrl !== undefined) logger.log(`gRPC          ${config.grpcUrl}  (duplex.v1.Duplex/Connect, metadata token: demo)`);
 }

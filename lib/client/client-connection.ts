@@ -27,6 +27,8 @@ export interface ConnectionSettings {
   handshakeTimeoutMs: number;
   /** Replaces the welcome's `timeout_ms` when set (client option `heartbeat.timeoutMs`). */
   heartbeatTimeoutMs: number | undefined;
+  /** The client's cumulative ack, for transports that send it as a cursor. */
+  position(): number;
 }
 
 export interface ConnectionHooks {
@@ -81,6 +83,7 @@ export class ClientConnection {
       message: (text) => this.onMessage(text),
       error: (error, failure) => this.onLinkError(error, failure),
       close: (info) => this.finish(info),
+      position: () => this.settings.position(),
     });
   }
 

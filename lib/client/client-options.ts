@@ -4,6 +4,7 @@ import { DuplexError } from '../envelope/duplex.error.js';
 import { type EnvelopeData, ProtocolType } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import { parseServerUrl, type QueryParams, type ServerBase } from './server-url.js';
+import type { EventSourceConstructor, FetchLike } from './transports/http-like.js';
 import type { WebSocketConstructor } from './transports/websocket-like.js';
 
 /** @publicApi */
@@ -53,6 +54,21 @@ export interface GrpcTransportOptions {
 }
 
 /** @publicApi */
+export interface HttpTransportOptions {
+  /** The server's HTTP prefix (its `http.prefix`), appended to an `http(s)://` serverUrl (default `/duplex`). */
+  path?: string;
+  /** A fetch to use instead of the global one (tests, a proxy agent, extra headers). */
+  fetch?: FetchLike;
+  /**
+   * An EventSource constructor for SSE instead of the global one. Without either, SSE reads the
+   * stream with `fetch` (Node 20 has no EventSource).
+   */
+  EventSource?: EventSourceConstructor;
+  /** How long a long-poll may be held by the server, in ms (default: the server's `http.pollTimeoutMs`). */
+  pollWaitMs?: number;
+}
+
+/** @publicApi */
 export interface DuplexClientOptions {
   /**
    * `http(s)://host:port[/base]`: the base of every transport (WebSocket connects to
@@ -61,14 +77,26 @@ export interface DuplexClientOptions {
    */
   serverUrl: string;
   /**
-   * The transports to try, in order of preference (default `['websocket']`; `['grpc']` for a
-   * `grpc://` serverUrl): the next one is tried when a server is unreachable or blocked over the
-   * previous one. One that this build or platform lacks is skipped; alone, it is an error here.
+   * The transports to try, in order of preference: the next one is tried when a server is
+   * unreachable or blocked over the previous one (default: per `protocolType`; `['grpc']` for a
+   * `grpc://` serverUrl). One that this build or platform lacks is skipped; alone, it is an error here.
    */
   transports?: ProtocolType[];
-  /** Shorthand for `transports: [protocolType]`; `'auto'` is the default list. */
+  /**
+   * Shorthand for `transports: [protocolType]`. `'auto'` asks the server which transports it
+   * serves (`negotiate`) and tries WebSocket, then SSE, then long-polling. Default: `'auto'` in a
+   * browser page, `'websocket'` elsewhere.
+   */
   protocolType?: ProtocolType | 'auto';
+  /**
+   * How long one transport may take to be welcomed before the next candidate is tried (default
+   * 2500: a transport that hangs gives way to the next within 3 s). The last candidate of an
+   * attempt gets `requestTimeoutMs`.
+   */
+  transportTimeoutMs?: number;
   websocket?: WebSocketTransportOptions;
+  /** SSE and long-polling. */
+  http?: HttpTransportOptions;
   grpc?: GrpcTransportOptions;
   /** @deprecated Use `websocket.path`. */
   path?: string;
@@ -101,6 +129,7 @@ export interface ResolvedTransportOptions {
   server: ServerBase;
   query: QueryParams | undefined;
   websocket: { path: string; WebSocket: WebSocketConstructor | undefined };
+  http: { path: string; fetch: FetchLike | undefined; EventSource: EventSourceConstructor | undefined; pollWaitMs: number | undefined };
   grpc: ResolvedGrpcOptions;
 }
 
@@ -114,6 +143,9 @@ export interface ResolvedGrpcOptions {
 export interface ResolvedClientOptions {
   /** Requested, in order of preference; which of them can run is the selector's business. */
   transports: ProtocolType[];
+  /** `auto`: each attempt asks the server's negotiate endpoint which of `transports` it serves. */
+  negotiate: boolean;
+  transportTimeoutMs: number;
   transportOptions: ResolvedTransportOptions;
   requestTimeoutMs: number;
   connectRetries: number;
@@ -124,6 +156,16 @@ export interface ResolvedClientOptions {
 }
 
 export const DEFAULT_TRANSPORTS: readonly ProtocolType[] = [ProtocolType.WEBSOCKET];
+/** What `auto` tries, in this order (negotiate drops those the server does not serve). */
+export const AUTO_TRANSPORTS: readonly ProtocolType[] = [ProtocolType.WEBSOCKET, ProtocolType.SSE, ProtocolType.LONG_POLLING];
+
+/**
+ * In a page a proxy may strip WebSocket upgrades, and the HTTP transports cost nothing extra to
+ * carry: `auto` is the default there. Elsewhere (Node) the default stays WebSocket.
+ */
+function inBrowserPage(): boolean {
+  return typeof (globalThis as { document?: unknown }).document === 'object';
+}
 
 function fail(message: string): never {
   throw new DuplexError(ErrorCode.BAD_REQUEST, message);
@@ -142,14 +184,17 @@ function countOrInfinity(name: string, value: number): number {
 
 const KNOWN_TRANSPORTS: ReadonlySet<string> = new Set(Object.values(ProtocolType));
 
-function resolveTransports({ transports, protocolType }: DuplexClientOptions, server: ServerBase): ProtocolType[] {
+function resolveTransports({ transports, protocolType }: DuplexClientOptions, server: ServerBase): { transports: ProtocolType[]; negotiate: boolean } {
   if (transports !== undefined && protocolType !== undefined) {
     fail('Give either option transports (a list) or protocolType (one transport), not both');
   }
-  if (transports === undefined && (protocolType === undefined || protocolType === 'auto')) {
+  if (transports === undefined && (protocolType === undefined || protocolType === 'auto') && server.grpcAddress !== undefined) {
     // A grpc:// serverUrl serves nothing else.
-    return server.grpcAddress === undefined ? [...DEFAULT_TRANSPORTS] : [ProtocolType.GRPC];
+    return { transports: [ProtocolType.GRPC], negotiate: false };
   }
+  const auto = protocolType === 'auto' || (transports === undefined && protocolType === undefined && inBrowserPage());
+  if (auto) return { transports: [...AUTO_TRANSPORTS], negotiate: true };
+  if (transports === undefined && protocolType === undefined) return { transports: [...DEFAULT_TRANSPORTS], negotiate: false };
   const option = transports === undefined ? 'protocolType' : 'transports';
   const list: unknown = transports ?? [protocolType];
   if (!Array.isArray(list) || list.length === 0) fail('Option transports must be a non-empty list, e.g. ["websocket"]');
@@ -158,7 +203,7 @@ function resolveTransports({ transports, protocolType }: DuplexClientOptions, se
     if (typeof name !== 'string' || !KNOWN_TRANSPORTS.has(name)) fail(`Option ${option} names an unknown transport "${String(name)}" (known: ${known})`);
     if (list.indexOf(name) !== index) fail(`Option transports lists "${name}" twice`);
   });
-  return [...(list as ProtocolType[])];
+  return { transports: [...(list as ProtocolType[])], negotiate: false };
 }
 
 /** What gRPC accepts in text metadata: lower-case keys of [0-9a-z_.-] (`-bin` ones carry bytes), printable ASCII values. */
@@ -186,14 +231,22 @@ export function resolveClientOptions(options: DuplexClientOptions): ResolvedClie
   const maxMs = positive('reconnect.maxMs', reconnect.maxMs ?? 10_000);
   const maxAttempts = countOrInfinity('reconnect.maxAttempts', reconnect.maxAttempts ?? Infinity);
   const maxMessages = positive('outbox.maxMessages', options.outbox?.maxMessages ?? 1000);
+  const http = options.http ?? {};
   const server = parseServerUrl(options.serverUrl);
   return {
-    transports: resolveTransports(options, server),
+    ...resolveTransports(options, server),
+    transportTimeoutMs: positive('transportTimeoutMs', options.transportTimeoutMs ?? 2500),
     transportOptions: {
       server,
       query: options.query,
       // The top-level names came first and stay as aliases; the group wins.
       websocket: { path: options.websocket?.path ?? options.path ?? '/duplex', WebSocket: options.websocket?.WebSocket ?? options.WebSocket },
+      http: {
+        path: http.path ?? '/duplex',
+        fetch: http.fetch,
+        EventSource: http.EventSource,
+        pollWaitMs: http.pollWaitMs === undefined ? undefined : positive('http.pollWaitMs', http.pollWaitMs),
+      },
       grpc: resolveGrpc(options.grpc, server),
     },
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? 10_000),

@@ -229,10 +229,10 @@ describe('transport selection', () => {
   });
 
   it('refuses at construction a transport this build lacks when it is the only one, and skips it among others', () => {
-    expect(() => new DuplexClient({ serverUrl: 'http://h', protocolType: 'sse' })).toThrow(/"sse": the client has no "sse" transport yet/);
-    expect(() => new DuplexClient({ serverUrl: 'http://h', transports: ['grpc', 'long-polling'] })).toThrow(/None of the transports/);
+    expect(() => new DuplexClient({ serverUrl: 'ws://h', protocolType: 'sse' })).toThrow(/"sse": a ws\(s\):\/\/ serverUrl serves only WebSocket/);
+    expect(() => new DuplexClient({ serverUrl: 'ws://h', transports: ['sse', 'long-polling'] })).toThrow(/None of the transports/);
     const server = new FakeServer();
-    const client = new DuplexClient({ serverUrl: 'http://h', transports: ['grpc', 'websocket'] }, { websocket: fakeFactory('websocket', server) });
+    const client = new DuplexClient({ serverUrl: 'ws://h', transports: ['sse', 'websocket'] }, { websocket: fakeFactory('websocket', server) });
     clients.push(client);
     return client.connect().then((ok) => {
       expect(ok).toBe(true);
@@ -282,6 +282,60 @@ describe('transport selection', () => {
       { transport: 'sse', previous: undefined },
       { transport: 'websocket', previous: 'sse' },
     ]);
+  });
+});
+
+describe('auto', () => {
+  /** A fetch answering only the negotiate endpoint, with `served` (or failing when undefined). */
+  function negotiating(served: string[] | undefined, asked: string[]): DuplexClientOptions['http'] {
+    return {
+      fetch: (url) => {
+        asked.push(url);
+        if (served === undefined) return Promise.reject(new TypeError('fetch failed'));
+        const body = JSON.stringify({ protocol_version: 2, transports: served.map((transport) => ({ transport, path: '/x' })) });
+        return Promise.resolve(new Response(body, { status: 200 }));
+      },
+    };
+  }
+
+  it('asks negotiate at every attempt and tries only what the server serves, in the order WebSocket, SSE, long-polling', async () => {
+    const asked: string[] = [];
+    const { server, client } = setup({ protocolType: 'auto', query: { token: 't' }, http: negotiating(['long-polling', 'sse', 'grpc'], asked) });
+    server.script('sse', 'unreachable');
+    expect(await client.connect()).toBe(true);
+    expect(server.opened()).toEqual(['sse', 'long-polling']);
+    expect(asked).toEqual(['http://fake/duplex/negotiate?token=t']);
+    const reconnected = nextEvent(client, 'reconnected');
+    server.current.serverClose(1001);
+    await reconnected;
+    expect(asked).toHaveLength(2);
+    expect(server.opened()).toEqual(['sse', 'long-polling', 'long-polling']);
+  });
+
+  it('tries every candidate when negotiate cannot be had', async () => {
+    const asked: string[] = [];
+    const { server, client } = setup({ protocolType: 'auto', http: negotiating(undefined, asked) });
+    server.script('websocket', 'unreachable');
+    expect(await client.connect()).toBe(true);
+    expect(server.opened()).toEqual(['websocket', 'sse']);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('gives a hanging transport transportTimeoutMs before the next candidate, and the last one requestTimeoutMs', async () => {
+    const { server, client } = setup({ transports: ['websocket', 'sse'], transportTimeoutMs: 30, requestTimeoutMs: 400 });
+    server.script('websocket', 'hang');
+    server.script('sse', 'mute');
+    const started = Date.now();
+    const failed: Array<[ProtocolType, TransportFailure, number]> = [];
+    client.on('transport_failed', ({ transport, failure }) => failed.push([transport, failure, Date.now() - started]));
+    expect(await client.connect()).toBe(false);
+    expect(failed.map(([t, f]) => [t, f])).toEqual([
+      ['websocket', 'unreachable'],
+      ['sse', 'blocked'],
+    ]);
+    // Timers never fire early: the first was cut short, the last had its whole requestTimeoutMs.
+    expect(failed[0]![2]).toBeLessThan(400);
+    expect(failed[1]![2] - failed[0]![2]).toBeGreaterThanOrEqual(395);
   });
 });
 

@@ -27,6 +27,8 @@ export interface SessionHooks {
   hello(): Envelope;
   /** Called synchronously at the welcome, before any frame that follows it. */
   welcomed(welcome: Welcome, reconnected: boolean): void;
+  /** The client's cumulative ack: the last server seq it processed in order (a poll's cursor). */
+  position(): number;
   /** A frame of the welcomed connection. */
   frame(connection: ClientConnection, envelope: Envelope): void;
   /** The welcomed connection ended. */
@@ -103,8 +105,12 @@ export class ConnectionSupervisor {
   /** An attempt walks the candidate transports until one is welcomed, refused, or all failed. */
   private startAttempt(): void {
     const attempt = ++this.attemptId;
-    this.walk = this.selector.walk();
-    void this.tryNextTransport(attempt);
+    this.walk = [];
+    void this.selector.walk().then((walk) => {
+      if (attempt !== this.attemptId) return;
+      this.walk = walk;
+      void this.tryNextTransport(attempt);
+    });
   }
 
   private async tryNextTransport(attempt: number): Promise<void> {
@@ -120,9 +126,12 @@ export class ConnectionSupervisor {
       return;
     }
     if (attempt !== this.attemptId) return;
+    const { requestTimeoutMs, transportTimeoutMs } = this.options;
     const settings = {
       hello: this.session.hello(),
-      handshakeTimeoutMs: this.options.requestTimeoutMs,
+      // A transport that hangs must not hold the next candidate back for long.
+      handshakeTimeoutMs: this.walk.length > 0 ? Math.min(requestTimeoutMs, transportTimeoutMs) : requestTimeoutMs,
+      position: () => this.session.position(),
       heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
     };
     const connection: ClientConnection = new ClientConnection(transport, settings, {

@@ -27,6 +27,7 @@ import { InboundDispatcher } from './inbound-dispatcher.js';
 import { InboundSequencer } from './inbound-sequencer.js';
 import { PendingRequests } from './pending-requests.js';
 import { TransportSelector } from './transport-selector.js';
+import { negotiator } from './transports/negotiate.js';
 import { type ClientTransportFactories, DEFAULT_TRANSPORT_FACTORIES } from './transports/transport-factories.js';
 import type { Listener } from './typed-emitter.js';
 import { resumeFailure, type Welcome } from './welcome.js';
@@ -68,12 +69,15 @@ export class DuplexClient {
    */
   constructor(options: DuplexClientOptions, factories: ClientTransportFactories = {}) {
     this.options = resolveClientOptions(options);
-    const selector = new TransportSelector(this.options.transports, { ...DEFAULT_TRANSPORT_FACTORIES, ...factories }, this.options.transportOptions);
+    const { transports, transportOptions, negotiate, transportTimeoutMs } = this.options;
+    const ask = negotiate ? negotiator(transportOptions, transportTimeoutMs) : undefined;
+    const selector = new TransportSelector(transports, { ...DEFAULT_TRANSPORT_FACTORIES, ...factories }, transportOptions, ask);
     this.outbox = new ClientOutbox(this.options.outboxMaxMessages);
     this.sender = new ClientSender(this.outbox, this.pending, this.inbound, this.acks);
     this.links = new ConnectionSupervisor(this.options, selector, this.emitter, {
       hello: () => this.hello(),
       welcomed: (welcome, reconnected) => this.onWelcome(welcome, reconnected),
+      position: () => this.inbound.lastProcessed,
       frame: (connection, envelope) => this.onFrame(connection, envelope),
       linkDown: () => this.acks.cancel(),
       sessionEnded: (error) => this.endSession(error),

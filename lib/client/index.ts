@@ -7,6 +7,7 @@ export type {
   ConnectOptions,
   DuplexClientOptions,
   GrpcTransportOptions,
+  HttpTransportOptions,
   ReconnectOptions,
   RequestOptions,
   SendMessageInput,
@@ -25,6 +26,15 @@ export { TransportFailure } from './transports/transport-failure.js';
 export type { DuplexCallback } from './callback-registry.js';
 export type { QueryParams } from './server-url.js';
 export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './transports/websocket-like.js';
+export type {
+  ByteStreamReaderLike,
+  EventSourceConstructor,
+  EventSourceEventLike,
+  EventSourceLike,
+  FetchInitLike,
+  FetchLike,
+  FetchResponseLike,
+} from './transports/http-like.js';
 export { DuplexError } from '../envelope/duplex.error.js';
 export { ErrorCode } from '../envelope/error-codes.js';
 export { MessageType, ProtocolType, type Envelope, type EnvelopeData } from '../envelope/envelope.js';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resolveClientOptions } from './client-options.js';
-import { parseServerUrl, websocketUrl } from './server-url.js';
+import { type DuplexClientOptions, resolveClientOptions } from './client-options.js';
+import { httpUrl, parseServerUrl, websocketUrl } from './server-url.js';
+import { httpEndpoints } from './transports/http-endpoints.js';
+import { DuplexClient } from './duplex-client.js';
 
 const ws = (serverUrl: string, path = '/duplex', query?: Record<string, string | number>): string =>
   websocketUrl(parseServerUrl(serverUrl), path, query);
@@ -26,6 +28,26 @@ describe('websocketUrl', () => {
   it('refuses other schemes and relative URLs', () => {
     expect(() => parseServerUrl('ftp://h')).toThrow(/http:\/\/, https:\/\//);
     expect(() => parseServerUrl('/duplex')).toThrow(/absolute URL/);
+  });
+});
+
+describe('HTTP endpoints', () => {
+  it('hang under the prefix on the base, keep the URL query, and add their own parameters (the query option only where a session opens)', () => {
+    expect(httpUrl(parseServerUrl('https://example.com/api/?k=1'), '/duplex/poll', { token: 't' }, { cursor: 3 })).toBe(
+      'https://example.com/api/duplex/poll?k=1&token=t&cursor=3',
+    );
+    const endpoints = httpEndpoints(resolveClientOptions({ serverUrl: 'http://h:1', query: { token: 'a b' }, http: { path: '/rt' } }).transportOptions);
+    expect(endpoints.base).toBe('http://h:1/rt');
+    expect(endpoints.session('sse')).toBe('http://h:1/rt/session?token=a+b&transport=sse');
+    expect(endpoints.messages('sse')).toBe('http://h:1/rt/messages?transport=sse');
+    expect(endpoints.poll(7, undefined)).toBe('http://h:1/rt/poll?cursor=7');
+    expect(endpoints.poll(7, 0)).toBe('http://h:1/rt/poll?cursor=7&wait_ms=0');
+    expect(endpoints.sse('s1', 'tok/en', 9)).toBe('http://h:1/rt/sse?session_id=s1&token=tok%2Fen&cursor=9');
+  });
+
+  it('are not made for a ws:// or grpc:// serverUrl', () => {
+    expect(() => new DuplexClient({ serverUrl: 'grpc://h:1', protocolType: 'sse' })).toThrow(/"sse": .*serves only gRPC/);
+    expect(() => new DuplexClient({ serverUrl: 'ws://h:1', protocolType: 'long-polling' })).toThrow(/"long-polling": .*serves only WebSocket/);
   });
 });
 
@@ -62,7 +84,13 @@ describe('resolveClientOptions', () => {
     const options = resolveClientOptions({ serverUrl: 'http://h:1' });
     expect(options).toMatchObject({
       transports: ['websocket'],
-      transportOptions: { websocket: { path: '/duplex', WebSocket: undefined }, query: undefined },
+      negotiate: false,
+      transportTimeoutMs: 2500,
+      transportOptions: {
+        websocket: { path: '/duplex', WebSocket: undefined },
+        http: { path: '/duplex', fetch: undefined, EventSource: undefined, pollWaitMs: undefined },
+        query: undefined,
+      },
       requestTimeoutMs: 10_000,
       connectRetries: 0,
       reconnect: { baseMs: 500, maxMs: 10_000, maxAttempts: Infinity, enabled: true },
@@ -71,10 +99,26 @@ describe('resolveClientOptions', () => {
     expect(options.transportOptions.server).toMatchObject({ websocketOnly: false });
   });
 
-  it('takes the transports in order, protocolType as a one-item list, and auto as the default list', () => {
-    expect(resolveClientOptions({ serverUrl: 'http://h', transports: ['sse', 'websocket'] }).transports).toEqual(['sse', 'websocket']);
-    expect(resolveClientOptions({ serverUrl: 'http://h', protocolType: 'long-polling' }).transports).toEqual(['long-polling']);
-    expect(resolveClientOptions({ serverUrl: 'http://h', protocolType: 'auto' }).transports).toEqual(['websocket']);
+  it('takes the transports in order, protocolType as a one-item list, and auto as WebSocket, SSE, long-polling after negotiating', () => {
+    const pick = (options: Partial<DuplexClientOptions>) => {
+      const { transports, negotiate } = resolveClientOptions({ serverUrl: 'http://h', ...options });
+      return { transports, negotiate };
+    };
+    expect(pick({ transports: ['sse', 'websocket'] })).toEqual({ transports: ['sse', 'websocket'], negotiate: false });
+    expect(pick({ protocolType: 'long-polling' })).toEqual({ transports: ['long-polling'], negotiate: false });
+    expect(pick({ protocolType: 'auto' })).toEqual({ transports: ['websocket', 'sse', 'long-polling'], negotiate: true });
+  });
+
+  it('defaults to auto in a browser page, to WebSocket elsewhere', () => {
+    expect(resolveClientOptions({ serverUrl: 'http://h' }).transports).toEqual(['websocket']);
+    const page = globalThis as { document?: unknown };
+    page.document = {};
+    try {
+      expect(resolveClientOptions({ serverUrl: 'http://h' })).toMatchObject({ transports: ['websocket', 'sse', 'long-polling'], negotiate: true });
+      expect(resolveClientOptions({ serverUrl: 'http://h', protocolType: 'websocket' }).transports).toEqual(['websocket']);
+    } finally {
+      delete page.document;
+    }
   });
 
   it('keeps the old top-level path and WebSocket as aliases of the websocket group, which wins', () => {
@@ -89,6 +133,8 @@ describe('resolveClientOptions', () => {
     expect(() => resolveClientOptions({ serverUrl: 'http://h', requestTimeoutMs: 0 })).toThrow(/requestTimeoutMs/);
     expect(() => resolveClientOptions({ serverUrl: 'http://h', reconnect: { maxAttempts: -1 } })).toThrow(/maxAttempts/);
     expect(() => resolveClientOptions({ serverUrl: 'http://h', connect: { retries: -1 } })).toThrow(/connect\.retries/);
+    expect(() => resolveClientOptions({ serverUrl: 'http://h', transportTimeoutMs: 0 })).toThrow(/transportTimeoutMs/);
+    expect(() => resolveClientOptions({ serverUrl: 'http://h', http: { pollWaitMs: -5 } })).toThrow(/http\.pollWaitMs/);
     expect(() => resolveClientOptions({ serverUrl: 'http://h', protocolType: 'carrier-pigeon' as never })).toThrow(/protocolType.*"carrier-pigeon"/);
     expect(() => resolveClientOptions({ serverUrl: 'http://h', transports: [] })).toThrow(/transports must be a non-empty list/);
     expect(() => resolveClientOptions({ serverUrl: 'http://h', transports: ['websocket', 'websocket'] })).toThrow(/"websocket" twice/);

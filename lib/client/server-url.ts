@@ -74,3 +74,16 @@ export function websocketUrl(server: ServerBase, path: string, query: QueryParam
   }
   return url.toString();
 }
+
+/**
+ * An HTTP endpoint: `http(s)://host[/base]` + `path`, the URL's query kept, then `query` and
+ * `params` added (a later key replaces an earlier one). Only for an `http(s)://` serverUrl.
+ */
+export function httpUrl(server: ServerBase, path: string, query: QueryParams | undefined, params: QueryParams = {}): string {
+  const url = new URL(server.url.href);
+  url.pathname = joinPath(url.pathname, path);
+  for (const [key, value] of Object.entries({ ...query, ...params })) {
+    url.searchParams.set(key, String(value));
+  }
+  return url.toString();
+}

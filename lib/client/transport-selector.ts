@@ -1,13 +1,15 @@
 /**
  * Chooses the transport of each connection attempt from the ordered candidates. Candidates this
  * build, platform or configuration cannot run are dropped at construction (an error if none is
- * left). An attempt walks the rest, starting with the one that last got a welcome.
+ * left). An attempt walks the rest, starting with the one that last got a welcome; with `auto`,
+ * only those the server says it serves (negotiate.ts).
  */
 import { DuplexError } from '../envelope/duplex.error.js';
 import type { ProtocolType } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import type { ResolvedTransportOptions } from './client-options.js';
 import type { ClientTransport, ClientTransportFactory } from './transports/client-transport.js';
+import { type Negotiate, servedOnly } from './transports/negotiate.js';
 import type { ClientTransportFactories } from './transports/transport-factories.js';
 
 export class TransportSelector {
@@ -20,6 +22,7 @@ export class TransportSelector {
     requested: readonly ProtocolType[],
     factories: ClientTransportFactories,
     private readonly options: ResolvedTransportOptions,
+    private readonly negotiate?: Negotiate,
   ) {
     const skipped: string[] = [];
     for (const name of requested) {
@@ -37,9 +40,11 @@ export class TransportSelector {
     this.preferred = first;
   }
 
-  /** One attempt's candidates, in the order to try them. */
-  walk(): ProtocolType[] {
-    return [this.preferred, ...this.candidates.filter((name) => name !== this.preferred)];
+  /** One attempt's candidates, in the order to try them. Never rejects. */
+  async walk(): Promise<ProtocolType[]> {
+    const ordered = [this.preferred, ...this.candidates.filter((name) => name !== this.preferred)];
+    // Asked at every attempt: a server restarted with other protocols is seen at the next reconnect.
+    return this.negotiate === undefined || ordered.length === 1 ? ordered : servedOnly(ordered, await this.negotiate());
   }
 
   /** The transport `name`, made once; a failed making is forgotten, so a later attempt looks again. */

@@ -1,25 +1,43 @@
-// The sample page: plain ES modules, no build step. The client comes from the compiled library,
-// which the sample server serves at /lib/.
-import { DuplexClient } from '/lib/client/index.js';
+// The sample page: plain ES modules, no build step. The client is the browser build (one ES
+// module, `npm run build`), which the sample server serves at /browser/; the same client is also
+// served as separate modules at /lib/client/index.js.
+import { DuplexClient } from '/browser/nest-duplex-client.js';
 
 const $ = (id) => document.getElementById(id);
 
 let client;
-/** Until this time (ms) the page's WebSocket refuses to connect: the simulated outage. */
+/** Until this time (ms) the page's connections fail: the simulated outage. */
 let offlineUntil = 0;
-/** The WebSocket the client is using now, so the outage button can drop it. */
+/** The WebSocket and EventSource the client is using now, so the outage button can drop them. */
 let currentSocket;
+let currentStream;
+/** Aborts the fetches in flight (held polls, POSTs, streams read by fetch) when an outage begins. */
+let outage = new AbortController();
+
+const offline = () => Date.now() < offlineUntil;
 
 /**
- * The browser's WebSocket, with two additions for the outage demo: it remembers the live socket,
- * and during an outage it dials a path the server does not serve, so the attempt fails like a
- * real network failure would.
+ * The browser's WebSocket, EventSource and fetch, with two additions for the outage demo: they
+ * remember what is live, and during an outage they fail like a real network failure would.
  */
 class DemoWebSocket extends WebSocket {
   constructor(url) {
-    super(Date.now() < offlineUntil ? url.replace('/duplex', '/offline') : url);
+    super(offline() ? url.replace('/duplex', '/offline') : url);
     currentSocket = this;
   }
+}
+
+class DemoEventSource extends EventSource {
+  constructor(url) {
+    super(offline() ? url.replace('/duplex/sse', '/offline') : url);
+    currentStream = this;
+  }
+}
+
+function demoFetch(url, init = {}) {
+  if (offline()) return Promise.reject(new TypeError('network outage (simulated)'));
+  const signal = init.signal ? AbortSignal.any([init.signal, outage.signal]) : outage.signal;
+  return fetch(url, { ...init, signal });
 }
 
 function time() {
@@ -46,6 +64,7 @@ function setState(state, label = state) {
   const busy = state === 'connected' || state === 'connecting' || state === 'reconnecting';
   $('connect').disabled = busy;
   $('token').disabled = busy;
+  $('transport-choice').disabled = busy;
   $('disconnect').disabled = client === undefined;
   $('outage').disabled = state !== 'connected';
 }
@@ -87,16 +106,31 @@ function requireClient(element) {
   return false;
 }
 
+function showTransport(c) {
+  $('transport').textContent = c.transport ?? '–';
+}
+
 function listen(c) {
   // Events of a client the page has replaced are still logged, but no longer change the state.
   const current = () => c === client;
+  c.on('transport_changed', ({ transport, previous }) => {
+    if (current()) $('transport').textContent = transport;
+    logEvent(previous === undefined ? `transport: ${transport}` : `transport changed: ${previous} → ${transport}`, 'good');
+  });
+  c.on('transport_failed', ({ transport, failure }) => {
+    logEvent(`${transport} failed (${failure}): trying the next one`, 'warn');
+  });
   c.on('connected', ({ sessionId, resumed }) => {
     $('session').textContent = sessionId;
+    if (current()) showTransport(c);
     logEvent(`connected (session ${sessionId.slice(0, 8)}…${resumed ? ', resumed' : ''})`, 'good');
   });
   c.on('disconnected', ({ code, reason }) => {
     // A 'reconnecting' event follows at once if the client will try again.
-    if (current()) setState('disconnected');
+    if (current()) {
+      setState('disconnected');
+      showTransport(c);
+    }
     logEvent(`disconnected (code ${code}${reason ? `, ${reason}` : ''})`, 'warn');
   });
   c.on('reconnecting', (attempt, delayMs) => {
@@ -107,6 +141,7 @@ function listen(c) {
     if (current()) {
       setState('connected');
       $('session').textContent = c.sessionId ?? '–';
+      showTransport(c);
     }
     logEvent(resumed ? 'reconnected: session resumed, missed messages replayed' : 'reconnected with a fresh session', 'good');
   });
@@ -124,20 +159,23 @@ function listen(c) {
   });
 }
 
-async function connect(token) {
+async function connect(token, protocolType) {
   await client?.disconnect();
   const c = new DuplexClient({
     serverUrl: location.origin,
     query: { token },
+    // 'auto' (the default in a page) or one transport forced.
+    protocolType,
     // Backoff ceilings of at most 2 s (default 10 s), so the page recovers quickly after an outage.
     reconnect: { maxMs: 2000 },
     websocket: { WebSocket: DemoWebSocket },
+    http: { fetch: demoFetch, EventSource: DemoEventSource },
   });
   client = c;
   listen(c);
   setState('connecting', 'connecting…');
   // connect() never rejects: it resolves false and an `error` event says why. A browser cannot see
-  // the HTTP 401 of a refused token; it only learns that the WebSocket could not open.
+  // the HTTP 401 of a refused WebSocket upgrade; over SSE and long-polling it can.
   const ok = await c.connect();
   if (c !== client) return;
   if (ok) {
@@ -154,21 +192,25 @@ async function disconnect() {
   client = undefined;
   setState('disconnected');
   $('session').textContent = '–';
+  $('transport').textContent = '–';
   await c?.disconnect();
 }
 
 $('host').textContent = location.host;
 setState('disconnected');
-// `/?token=admin` fills the token in and connects at once (handy for a second tab).
-const tokenInUrl = new URLSearchParams(location.search).get('token');
+// `/?token=admin&transport=sse` fills the form in and connects at once (handy for a second tab).
+const params = new URLSearchParams(location.search);
+const transportInUrl = params.get('transport');
+if (transportInUrl !== null) $('transport-choice').value = transportInUrl;
+const tokenInUrl = params.get('token');
 if (tokenInUrl !== null) {
   $('token').value = tokenInUrl;
-  void connect(tokenInUrl);
+  void connect(tokenInUrl, $('transport-choice').value);
 }
 
 $('connect-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  void connect($('token').value.trim());
+  void connect($('token').value.trim(), $('transport-choice').value);
 });
 
 $('disconnect').addEventListener('click', () => void disconnect());
@@ -177,6 +219,11 @@ $('outage').addEventListener('click', () => {
   offlineUntil = Date.now() + 5000;
   logEvent('network outage for 5 s: messages to and from this tab wait in the outboxes', 'warn');
   currentSocket?.close(3000, 'simulated outage');
+  outage.abort();
+  outage = new AbortController();
+  // Closing an EventSource fires nothing: the error a dropped stream would fire is sent by hand.
+  currentStream?.close();
+  currentStream?.dispatchEvent(new Event('error'));
 });
 
 $('echo-form').addEventListener('submit', (event) => {

@@ -36,4 +36,14 @@ export const TRANSPORTS: TransportCase[] = [
       grpc: { address: `127.0.0.1:${port}`, ...(token === undefined ? {} : { metadata: { token } }) },
     }),
   },
+  ...(['sse', 'long-polling'] as const).map(
+    (protocolType): TransportCase => ({
+      name: protocolType,
+      protocolType,
+      // An HTTP session counts as connected for heartbeat interval + timeout after its last poll or stream.
+      server: { protocols: ['websocket', 'sse', 'long-polling'], heartbeat: { intervalMs: 300, timeoutMs: 300 } },
+      port: (app) => app.port,
+      client: (port, token) => ({ serverUrl: `http://127.0.0.1:${port}`, protocolType, ...(token === undefined ? {} : { query: { token } }) }),
+    }),
+  ),
 ];

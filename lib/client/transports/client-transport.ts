@@ -31,6 +31,11 @@ export interface ClientLinkListener {
    */
   error(error: DuplexError, failure?: TransportFailure): void;
   close(info: LinkCloseInfo): void;
+  /**
+   * The client's cumulative ack: the last server seq it processed in order. Pull transports send
+   * it as their cursor (what the server may forget, and where it reads on from).
+   */
+  position(): number;
 }
 
 export interface ClientLink {

@@ -1,15 +1,18 @@
 /**
- * One factory per ProtocolType. WebSocket and gRPC exist on the client so far; the others say so,
- * which makes the selector report them at construction (alone) or skip them (among others).
- * A new client transport plugs in here as one class.
+ * One factory per ProtocolType. A transport the client lacks (gRPC in a browser) says so, which
+ * makes the selector report it at construction (alone) or skip it (among others). A new client
+ * transport plugs in here as one class.
  */
-import { DuplexError } from '../../envelope/duplex.error.js';
 import { ProtocolType } from '../../envelope/envelope.js';
-import { ErrorCode } from '../../envelope/error-codes.js';
 import { websocketUrl } from '../server-url.js';
+import type { ResolvedTransportOptions } from '../client-options.js';
 import type { ClientTransportFactory } from './client-transport.js';
+import { fetchOf, httpEndpoints } from './http-endpoints.js';
+import type { EventSourceConstructor } from './http-like.js';
 import { grpcUnavailable, loadGrpcTransport } from './load-grpc.js';
 import { loadWebSocketConstructor } from './load-websocket.js';
+import { LongPollingClientTransport } from './long-polling.client-transport.js';
+import { SseClientTransport } from './sse.client-transport.js';
 import { WebSocketClientTransport } from './websocket.client-transport.js';
 
 /** @internal A factory per transport name, for tests and for transports in development. */
@@ -24,23 +27,36 @@ const websocketFactory: ClientTransportFactory = {
     ),
 };
 
+/** Why an HTTP transport cannot run with these options; undefined when it can. */
+function httpUnavailable(options: ResolvedTransportOptions): string | undefined {
+  if (options.server.websocketOnly) return 'a ws(s):// serverUrl serves only WebSocket: give the http(s):// one';
+  if (options.server.grpcAddress !== undefined) return 'a grpc:// serverUrl serves only gRPC: give the http(s):// one';
+  if (fetchOf(options) === undefined) return 'no fetch here: pass the http.fetch option';
+  return undefined;
+}
+
+const sseFactory: ClientTransportFactory = {
+  unavailable: httpUnavailable,
+  create: (options) => {
+    const EventSourceCtor = options.http.EventSource ?? (globalThis as { EventSource?: EventSourceConstructor }).EventSource;
+    return Promise.resolve(new SseClientTransport(fetchOf(options)!, httpEndpoints(options), EventSourceCtor));
+  },
+};
+
+const longPollingFactory: ClientTransportFactory = {
+  unavailable: httpUnavailable,
+  create: (options) => Promise.resolve(new LongPollingClientTransport(fetchOf(options)!, httpEndpoints(options), options.http.pollWaitMs)),
+};
+
 const grpcFactory: ClientTransportFactory = {
   // Browsers cannot speak gRPC: the transport reports that there, and is never loaded.
   unavailable: (options) => grpcUnavailable(options.grpc),
   create: (options) => loadGrpcTransport(options.grpc),
 };
 
-function notYet(name: ProtocolType): ClientTransportFactory {
-  const reason = `the client has no "${name}" transport yet`;
-  return {
-    unavailable: () => reason,
-    create: () => Promise.reject(new DuplexError(ErrorCode.BAD_REQUEST, reason)),
-  };
-}
-
 export const DEFAULT_TRANSPORT_FACTORIES: Readonly<Record<ProtocolType, ClientTransportFactory>> = {
   [ProtocolType.WEBSOCKET]: websocketFactory,
-  [ProtocolType.SSE]: notYet(ProtocolType.SSE),
-  [ProtocolType.LONG_POLLING]: notYet(ProtocolType.LONG_POLLING),
+  [ProtocolType.SSE]: sseFactory,
+  [ProtocolType.LONG_POLLING]: longPollingFactory,
   [ProtocolType.GRPC]: grpcFactory,
 };

@@ -41,6 +41,7 @@ async function refusal(status: number): Promise<{ error: DuplexError; failure: T
       message: () => undefined,
       error: (error, failure) => (reported ??= { error, failure }),
       close: (close) => resolve({ ...reported!, close }),
+      position: () => 0,
     });
   });
 }

@@ -68,6 +68,7 @@ class Recorder {
       this.log.push('close');
       this.markClosed(info);
     },
+    position: () => 0,
   };
 
   message(): Promise<string> {

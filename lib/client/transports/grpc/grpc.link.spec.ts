@@ -38,6 +38,7 @@ describe('GrpcLink', () => {
         log.push('close');
         closed(info);
       },
+      position: () => 0,
     }, 'grpc://h:1');
     // As grpc-js does when a message and the trailers arrive together: the stream has not yet
     // emitted the message (it flows from the next tick) when the status is emitted.
