@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { resolveDuplexOptions } from './duplex-options.resolver.js';
 
 describe('resolveDuplexOptions', () => {
+  it('takes { redis } as the options of a broker the module makes', () => {
+    const o = resolveDuplexOptions({ broker: { redis: 'redis://127.0.0.1:6379', keyPrefix: 'x:' } });
+    expect(o.broker).toBeUndefined();
+    expect(o.redis).toEqual({ redis: 'redis://127.0.0.1:6379', keyPrefix: 'x:' });
+  });
+
   it('applies the documented defaults', () => {
     const o = resolveDuplexOptions();
     expect([...o.protocols]).toEqual(['websocket']);
@@ -38,6 +44,7 @@ describe('resolveDuplexOptions', () => {
     [{ session: { ttlMs: 2 ** 31 } }, 'session.ttlMs'],
     [{ grpc: { url: 'no-port' } }, 'grpc.url'],
     [{ broker: {} }, 'broker'],
+    [{ broker: { redis: 'http://nope' } }, 'broker'],
     [{ websocket: { maxPayload: 10 } }, 'websocket.maxPayload'],
     [{ protocols: ['carrier-pigeon'] }, 'protocols'],
     [{ protocols: [] }, 'protocols'],

@@ -3,6 +3,7 @@ import { ProtocolType } from './envelope/envelope.js';
 import { INVALID_OPTION } from './duplex.messages.js';
 import { resolveHttpOptions } from './duplex-options.http.js';
 import type { DuplexBroker } from './brokers/broker.js';
+import type { RedisBrokerOptions } from './brokers/redis/redis.broker.js';
 
 const MIB = 1024 * 1024;
 const KNOWN_PROTOCOLS = new Set<string>(Object.values(ProtocolType));
@@ -28,6 +29,12 @@ function defaultIdentify(principal: unknown): string {
     }
   }
   return JSON.stringify(principal);
+}
+
+function isRedisOptions(value: unknown): value is RedisBrokerOptions {
+  if (typeof value !== 'object' || value === null) return false;
+  const redis = (value as { redis?: unknown }).redis;
+  return (typeof redis === 'string' && /^rediss?:\/\//.test(redis)) || (typeof redis === 'object' && redis !== null);
 }
 
 function isBroker(value: unknown): value is DuplexBroker {
@@ -67,9 +74,11 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
   if (typeof grpcUrl !== 'string' || !/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d{1,5}$/.test(grpcUrl)) {
     throw new Error(INVALID_OPTION('grpc.url', grpcUrl, '"host:port", e.g. "0.0.0.0:50051"'));
   }
-  const broker = options.broker;
-  if (broker !== undefined && !isBroker(broker)) {
-    throw new Error(INVALID_OPTION('broker', broker, 'a DuplexBroker (e.g. new MemoryBroker())'));
+  const brokerOption = options.broker;
+  const broker = isBroker(brokerOption) ? brokerOption : undefined;
+  const redis = broker === undefined && isRedisOptions(brokerOption) ? brokerOption : undefined;
+  if (brokerOption !== undefined && broker === undefined && redis === undefined) {
+    throw new Error(INVALID_OPTION('broker', brokerOption, "a DuplexBroker (e.g. new MemoryBroker()) or { redis: 'redis://…' }"));
   }
   if ((options.websocket as { maxPayload?: unknown } | undefined)?.maxPayload !== undefined) {
     throw new Error(INVALID_OPTION('websocket.maxPayload', (options.websocket as { maxPayload?: unknown }).maxPayload, 'nothing: the limit is now the top-level "maxPayload", shared by every transport'));
@@ -80,6 +89,7 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
     authTimeoutMs: positiveInt(options.authTimeoutMs, 10_000, 'authTimeoutMs', MAX_TIMER_MS),
     identify: options.identify ?? defaultIdentify,
     broker,
+    redis,
     maxPayload: positiveInt(options.maxPayload, MIB, 'maxPayload'),
     websocket: {
       path,

@@ -2,6 +2,7 @@ import type { Handshake } from './actions/duplex-context.js';
 import { ProtocolType } from './envelope/envelope.js';
 import type { ServerCredentials } from '@grpc/grpc-js';
 import type { DuplexBroker } from './brokers/broker.js';
+import type { RedisBrokerOptions } from './brokers/redis/redis.broker.js';
 
 /**
  * Decides who a connection belongs to. Return the principal (any value but null/undefined) to
@@ -27,9 +28,11 @@ export interface DuplexModuleOptions {
   identify?: (principal: unknown) => string;
   /**
    * Where sessions, outboxes, de-duplication state and rooms live, and how nodes reach each other.
-   * Default: a MemoryBroker of this app alone. Apps (nodes) sharing one broker share their sessions.
+   * Default: a MemoryBroker of this app alone. Apps (nodes) sharing one broker share their sessions:
+   * `{ redis: 'redis://…', keyPrefix? }` makes a RedisBroker that the module opens and closes with
+   * the app; a broker instance you pass (`new RedisBroker(…)`, a shared `MemoryBroker`) is yours to close.
    */
-  broker?: DuplexBroker;
+  broker?: DuplexBroker | RedisBrokerOptions;
   /** Largest inbound message in bytes, on every transport (WebSocket: larger closes with 1009). Default 1 MiB. */
   maxPayload?: number;
   websocket?: {
@@ -96,7 +99,10 @@ export interface ResolvedDuplexOptions {
   authenticate: AuthenticateFn | undefined;
   authTimeoutMs: number;
   identify: (principal: unknown) => string;
+  /** A broker instance the app passed (not closed by the module). */
   broker: DuplexBroker | undefined;
+  /** Options of a RedisBroker the module makes (and closes). */
+  redis: RedisBrokerOptions | undefined;
   maxPayload: number;
   websocket: { path: string; perMessageDeflate: boolean; highWaterMark: number };
   grpc: { url: string; credentials: ServerCredentials | undefined; highWaterMark: number; keepalive: { timeMs: number; timeoutMs: number } };

@@ -5,6 +5,7 @@ import { ActionExplorer } from './actions/action.explorer.js';
 import { ActionMetadataAccessor } from './actions/action-metadata.accessor.js';
 import { ActionRouter } from './actions/action.router.js';
 import { MemoryBroker } from './brokers/memory/memory.broker.js';
+import { RedisBroker } from './brokers/redis/redis.broker.js';
 import { OutboundDelivery } from './delivery/outbound.delivery.js';
 import { PullWaiters } from './delivery/pull.waiters.js';
 import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from './duplex.constants.js';
@@ -45,7 +46,9 @@ import { WsTransport } from './transports/ws/ws.transport.js';
     },
     {
       provide: DUPLEX_BROKER,
-      useFactory: (options: ResolvedDuplexOptions) => options.broker ?? new MemoryBroker(),
+      // A broker the app passed is the app's; one made here is closed at shutdown (NodeEvents).
+      useFactory: (options: ResolvedDuplexOptions) =>
+        options.broker ?? (options.redis === undefined ? new MemoryBroker() : new RedisBroker(options.redis)),
       inject: [DUPLEX_RESOLVED_OPTIONS],
     },
     { provide: DUPLEX_NODE_ID, useFactory: () => randomBytes(9).toString('base64url') },

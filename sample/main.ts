@@ -43,6 +43,7 @@ async function bootstrap(): Promise<void> {
   logger.log(`WebSocket     ws://${host}:${port}/duplex?token=demo`);
   logger.log(`SSE, polling  http://${host}:${port}/duplex/negotiate`);
   logger.log(`Browser page  http://${host}:${port}/  (tokens: demo, alice, admin)`);
+  if (config.redisUrl !== undefined) logger.log(`Broker        Redis at ${config.redisUrl.replace(/\/\/[^@]*@/, '//')} (sessions shared with every node on it)`);
   if (config.grpcUrl !== undefined) logger.log(`gRPC          ${config.grpcUrl}  (duplex.v1.Duplex/Connect, metadata token: demo)`);
 }
 

@@ -5,13 +5,13 @@ export interface SampleConfig {
   host: string;
   /** `host:port` of the gRPC transport, when DUPLEX_GRPC_URL is set. */
   grpcUrl: string | undefined;
+  /** `redis://…` of the Redis broker, when REDIS_URL is set (sessions shared by every node using it). */
+  redisUrl: string | undefined;
   /** Environment variables that are set but name a feature this version does not have. */
   ignored: Array<{ name: string; reason: string }>;
 }
 
-const NOT_YET: Readonly<Record<string, string>> = {
-  REDIS_URL: 'the Redis broker is not in this version; sessions and outboxes live in this process',
-};
+const NOT_YET: Readonly<Record<string, string>> = {};
 
 export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const rawPort = env.PORT ?? '3000';
@@ -23,5 +23,6 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     .filter(([name]) => (env[name] ?? '') !== '')
     .map(([name, reason]) => ({ name, reason }));
   const grpcUrl = env.DUPLEX_GRPC_URL || undefined;
-  return { port, host: env.HOST || '0.0.0.0', grpcUrl, ignored };
+  const redisUrl = env.REDIS_URL || undefined;
+  return { port, host: env.HOST || '0.0.0.0', grpcUrl, redisUrl, ignored };
 }
