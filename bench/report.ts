@@ -159,6 +159,16 @@ const TARGETS: Target[] = [
     ];
   }),
   { name: 'broadcast to 1,000: deliveries/s vs grpc-js', metric: 'fanout.grpc.rate', peer: 'grpc', subject: 'duplex-grpc', op: '>=', limit: 0.8 },
+  // nest-duplex over SSE and long-polling against Socket.IO's polling and the raw node:http floor (issue 10).
+  ...(['50x4', '500x1'] as const).flatMap((shape): Target[] => {
+    const label = shape.replace('x', '×');
+    return [
+      { name: `echoes/s (${label}) vs Socket.IO polling`, metric: `throughput.${shape}.rate`, peer: 'socketio-poll', subject: 'duplex-sse', op: '>=', limit: 1.5 },
+      { name: `echo CPU/msg (${label}) vs raw node:http SSE`, metric: `throughput.${shape}.cpu`, peer: 'http-sse', subject: 'duplex-sse', op: '<=', limit: 1.5 },
+      { name: `echoes/s (${label}) vs Socket.IO polling`, metric: `throughput.${shape}.rate`, peer: 'socketio-poll', subject: 'duplex-lp', op: '>=', limit: 1.2 },
+      { name: `echo CPU/msg (${label}) vs raw node:http long-poll`, metric: `throughput.${shape}.cpu`, peer: 'http-lp', subject: 'duplex-lp', op: '<=', limit: 1.5 },
+    ];
+  }),
 ];
 
 export interface RatioResult extends Target {

@@ -26,6 +26,16 @@ export interface SystemSpec {
   maxClients?: { count: number; reason: string };
 }
 
+/**
+ * The HTTP systems' cap, socketio-poll's: their clients pay the same per-request fetch cost in the
+ * one generator process (a POST per echo batch, a GET per poll answer, a stream read per SSE event)
+ * and open at a rate of the same order, so past ~2,000 clients the generator measures itself.
+ */
+const HTTP_MAX_CLIENTS = {
+  count: 2000,
+  reason: 'one generator core drives every HTTP client over fetch (a POST per echo batch, a GET per poll answer or a stream per client), as for socketio-poll; past ~2,000 clients it measures itself',
+};
+
 export const SYSTEMS: readonly SystemSpec[] = [
   { id: 'net', label: 'node:net TCP echo, newline-framed (the floor)', server: 'net.server.js', adapter: 'net' },
   { id: 'ws', label: 'raw ws 8 echo server; broadcast loops one pre-serialised string', server: 'ws.server.js', adapter: 'ws' },
@@ -51,6 +61,26 @@ export const SYSTEMS: readonly SystemSpec[] = [
     serverArgs: ['--grpc'],
     adapter: 'duplex-grpc',
     port: 'grpc',
+  },
+  // The HTTP transports (issue 10) and their floor. Every echo is a POST and every poll answer a
+  // GET over fetch (one generator core, as for socketio-poll), so they share its client cap.
+  { id: 'http-sse', label: 'raw node:http: POST echoed as an SSE event (the floor for duplex-sse)', server: 'http.server.js', adapter: 'http-sse', maxClients: HTTP_MAX_CLIENTS },
+  { id: 'http-lp', label: 'raw node:http: POST echoed into a held long-poll (the floor for duplex-lp)', server: 'http.server.js', adapter: 'http-lp', maxClients: HTTP_MAX_CLIENTS },
+  {
+    id: 'duplex-sse',
+    label: 'nest-duplex over SSE (POST up, event stream down), delivery on (seq + acks by POST)',
+    server: 'nest-duplex.server.js',
+    serverArgs: ['--http'],
+    adapter: 'duplex-sse',
+    maxClients: HTTP_MAX_CLIENTS,
+  },
+  {
+    id: 'duplex-lp',
+    label: 'nest-duplex over long-polling (POST up, held GET down; the poll cursor acks)',
+    server: 'nest-duplex.server.js',
+    serverArgs: ['--http'],
+    adapter: 'duplex-lp',
+    maxClients: HTTP_MAX_CLIENTS,
   },
 ];
 

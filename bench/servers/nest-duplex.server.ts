@@ -5,7 +5,9 @@
  * message is sequenced and kept until the client acks it.
  *
  * `--grpc` serves gRPC too, on a port of its own (the duplex-grpc system): the READY line then
- * names it (`READY <httpPort> grpc=<grpcPort>`). Without it the app is WebSocket only, as before.
+ * names it (`READY <httpPort> grpc=<grpcPort>`). `--http` serves SSE and long-polling too, on the
+ * app's own port under `/duplex` (the duplex-sse and duplex-lp systems). Without either the app is
+ * WebSocket only, as before.
  */
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
@@ -40,9 +42,12 @@ class BenchActions {
 }
 
 const withGrpc = process.argv.includes('--grpc');
+const withHttp = process.argv.includes('--http');
 const options: DuplexModuleOptions = withGrpc
   ? { websocket: { path: '/duplex' }, protocols: ['websocket', 'grpc'], grpc: { url: '127.0.0.1:0' } }
-  : { websocket: { path: '/duplex' } };
+  : withHttp
+    ? { websocket: { path: '/duplex' }, protocols: ['websocket', 'sse', 'long-polling'] }
+    : { websocket: { path: '/duplex' } };
 
 @Module({
   imports: [DuplexModule.forRoot(options)],

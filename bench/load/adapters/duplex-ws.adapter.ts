@@ -1,51 +1,15 @@
 /**
  * nest-duplex over WebSocket, speaking docs/protocol.md directly (DuplexClient is too heavy for
  * thousands of connections in one generator): the protocol is DuplexLoadSession's, the frames are
- * JSON text built by hand here (the payload is pre-serialised, as the real client's would be).
+ * duplex-text-frames.ts's JSON text.
  */
 import WebSocket from 'ws';
-import { ECHO_TEXT } from '../../lib/payload.js';
 import type { ClientAdapter, LoadConnection, LoadSink } from '../adapter.js';
-import { DuplexLoadSession, type DuplexFrames, type InboundFrame } from './duplex-session.js';
+import { DuplexLoadSession, type InboundFrame } from './duplex-session.js';
+import { textFrames } from './duplex-text-frames.js';
 
 interface Frame extends InboundFrame {
   data?: Record<string, unknown>;
-}
-
-const stamp = (): number => Date.now() / 1000;
-
-function wsFrames(ws: WebSocket): DuplexFrames {
-  let session = '""';
-  return {
-    writable: () => ws.readyState === WebSocket.OPEN,
-    welcomed(sessionId) {
-      session = JSON.stringify(sessionId);
-    },
-    hello(id) {
-      ws.send(`{"id":"${id}","type":"request","action":"$hello","data":{},"timestamp":${stamp()},"session_id":""}`);
-    },
-    ack(id, seq) {
-      ws.send(`{"id":"${id}","type":"ack","action":"","data":{"seq":${seq}},"timestamp":${stamp()},"session_id":${session}}`);
-    },
-    heartbeatAnswer(id, replyTo) {
-      ws.send(
-        `{"id":"${id}","type":"heartbeat","action":"","data":{},"timestamp":${stamp()},"session_id":${session},"reply_to":${JSON.stringify(replyTo)}}`,
-      );
-    },
-    echo(id, seq, ack) {
-      ws.send(
-        `{"id":"${id}","type":"request","action":"echo","data":${ECHO_TEXT},"timestamp":${stamp()},"session_id":${session},"seq":${seq}${ack === undefined ? '' : `,"ack":${ack}`}}`,
-      );
-    },
-    unknownAction(id, action, replyTo, seq) {
-      ws.send(
-        `{"id":"${id}","type":"error","action":${JSON.stringify(action)},"data":{"code":"unknown_action","message":"no handler"},"timestamp":${stamp()},"session_id":${session},"reply_to":${JSON.stringify(replyTo)},"seq":${seq}}`,
-      );
-    },
-    bye(id) {
-      ws.send(`{"id":"${id}","type":"request","action":"$bye","data":{},"timestamp":${stamp()},"session_id":${session}}`);
-    },
-  };
 }
 
 export function duplexWsAdapter(path = '/duplex'): ClientAdapter {
@@ -55,7 +19,10 @@ export function duplexWsAdapter(path = '/duplex'): ClientAdapter {
         const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
         let closing = false;
         const session = new DuplexLoadSession(
-          wsFrames(ws),
+          textFrames(
+            (text) => ws.send(text),
+            () => ws.readyState === WebSocket.OPEN,
+          ),
           sink,
           () => resolve(connection),
           (why) => {
