@@ -47,8 +47,9 @@ describe('RedisBroker', () => {
     await alive.bus.join('n2', log.listener);
     await dead.sessions.create(record('s1'), { ...LIMITS, ttlMs: 100 });
     await dead.sessions.attach('s1', holder('n1', 'l1'), null);
-    // Renewed while its node lives: past several TTLs, still live.
-    await new Promise<void>((resolve) => setTimeout(resolve, 400));
+    // Renewed while its node lives: still live after an offline witness of four TTLs has expired.
+    await alive.sessions.create(record('witness'), { ...LIMITS, ttlMs: 400 });
+    await log.next((e) => e.kind === 'ended' && e.sessionId === 'witness', 10_000);
     expect((await alive.sessions.lookup('s1')).state).toBe('live');
     await dead.close(); // no detach: the node is gone
     await log.next((e) => e.kind === 'ended' && e.sessionId === 's1' && e.reason === 'session_expired');
