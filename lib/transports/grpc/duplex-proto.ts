@@ -1,29 +1,13 @@
 import * as protoLoader from '@grpc/proto-loader';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { findDuplexProto, PROTO_LOADER_OPTIONS, type ProtoEnvelope } from '../../envelope/duplex-proto.js';
 
-/** The envelope as @grpc/proto-loader gives and takes it (proto/duplex.proto, keepCase, longs as numbers). */
-export interface ProtoEnvelope {
-  id?: string;
-  type?: string;
-  action?: string;
-  data_json?: string;
-  timestamp?: number;
-  session_id?: string;
-  reply_to?: string;
-  seq?: number;
-  ack?: number;
-}
+export type { ProtoEnvelope } from '../../envelope/duplex-proto.js';
 
-export const PROTO_LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, defaults: false, oneofs: true };
-
-/** proto/duplex.proto, found from here whether this runs from lib/ (tests) or dist/lib/ (the package). */
+/** proto/duplex.proto, or a clear start-up error when the package lost it. */
 export function protoPath(): string {
-  for (const relative of ['../../../proto/duplex.proto', '../../../../proto/duplex.proto']) {
-    const path = fileURLToPath(new URL(relative, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('nest-duplex: proto/duplex.proto was not found beside the package');
+  const path = findDuplexProto();
+  if (path === undefined) throw new Error('nest-duplex: proto/duplex.proto was not found beside the package');
+  return path;
 }
 
 export interface ConnectMethod {

@@ -5,20 +5,11 @@
  */
 import { DuplexError } from '../../../envelope/duplex.error.js';
 import type { Envelope } from '../../../envelope/envelope.js';
+import type { ProtoEnvelope } from '../../../envelope/duplex-proto.js';
 import { ErrorCode } from '../../../envelope/error-codes.js';
 
 /** An `Envelope` message as @grpc/proto-loader hands it over (keepCase, longs as numbers, defaults left out). */
-export interface EnvelopeMessage {
-  id?: string;
-  type?: string;
-  action?: string;
-  data_json?: string;
-  timestamp?: number;
-  session_id?: string;
-  reply_to?: string;
-  seq?: number;
-  ack?: number;
-}
+export type EnvelopeMessage = ProtoEnvelope;
 
 /** The message for one envelope text the client wrote (always a valid envelope of its own making). */
 export function toMessage(text: string): EnvelopeMessage {
