@@ -1,26 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DuplexService, type DuplexModuleOptions } from '../lib/index.js';
+import { type DuplexBroker, DuplexService, type DuplexModuleOptions } from '../lib/index.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
 import { ClientPool, nextValue } from './support/clients.js';
 import { RawPeer } from './support/raw-peer.js';
 import { startTestApp, type TestApp, until } from './support/test-app.js';
-import { TRANSPORTS } from './support/transport-cases.js';
+import { closeBroker, TRANSPORT_BROKER_CASES } from './support/suite-cases.js';
 
-describe.each(TRANSPORTS)('recovery over $name', (transport) => {
+describe.each(TRANSPORT_BROKER_CASES)('recovery over $name', ({ transport, makeBroker }) => {
   let t: TestApp | undefined;
   let proxy: ChaosProxy | undefined;
+  let broker: DuplexBroker | undefined;
   const pool = new ClientPool();
 
   afterEach(async () => {
     await pool.closeAll();
     await proxy?.close();
     await t?.app.close();
-    t = proxy = undefined;
+    await closeBroker(broker);
+    t = proxy = broker = undefined;
   });
 
   async function setUp(options: DuplexModuleOptions, client: Record<string, unknown> = {}) {
-    t = await startTestApp(fixtureModule({ ...transport.server, ...options }));
+    broker = makeBroker();
+    t = await startTestApp(fixtureModule({ ...transport.server, broker, ...options }));
     proxy = await ChaosProxy.start(transport.port(t));
     const c = pool.create({ ...transport.client(proxy.port), reconnect: { baseMs: 1, maxMs: 20 }, ...client });
     const received: number[] = [];

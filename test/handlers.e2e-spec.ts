@@ -1,24 +1,27 @@
 import { ValidationPipe } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuplexService } from '../lib/index.js';
+import { type DuplexBroker, DuplexService } from '../lib/index.js';
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule, tokenAuth } from './fixtures/fixture.module.js';
 import { ClientPool, nextValue } from './support/clients.js';
 import { startTestApp, type TestApp, until } from './support/test-app.js';
-import { TRANSPORTS } from './support/transport-cases.js';
+import { closeBroker, TRANSPORT_BROKER_CASES } from './support/suite-cases.js';
 
 /** @OnAction handlers through the Nest pipeline, driven by the real DuplexClient over every transport. */
-describe.each(TRANSPORTS)('handlers over $name with DuplexClient', (transport) => {
+describe.each(TRANSPORT_BROKER_CASES)('handlers over $name with DuplexClient', ({ transport, makeBroker }) => {
   let t: TestApp;
+  let broker: DuplexBroker;
   const pool = new ClientPool();
   const as = (token: string) => pool.connect(transport.client(transport.port(t), token));
 
   beforeAll(async () => {
-    t = await startTestApp(fixtureModule({ ...transport.server, authenticate: tokenAuth }), (app) => app.useGlobalPipes(new ValidationPipe()));
+    broker = makeBroker();
+    t = await startTestApp(fixtureModule({ ...transport.server, broker, authenticate: tokenAuth }), (app) => app.useGlobalPipes(new ValidationPipe()));
   });
   afterAll(async () => {
     await pool.closeAll();
     await t.app.close();
+    await closeBroker(broker);
   });
 
   it('echoes through @OnAction', async () => {
