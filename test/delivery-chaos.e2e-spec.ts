@@ -7,6 +7,7 @@ import { ClientPool, deadline, nextValue } from './support/clients.js';
 import { seededRandom } from './support/seeded-random.js';
 import { slowBroker } from './support/slow-broker.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { closeBroker, TRANSPORT_BROKER_CASES } from './support/suite-cases.js';
 import { TRANSPORTS } from './support/transport-cases.js';
 
 const NOTIFICATIONS = 10_000;
@@ -16,34 +17,32 @@ const KILLS = 30;
 /** Lets the event loop run for `ms`: pacing a producer over time, never used to wait for a result. */
 const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The default broker, and the same behind a wrapper that answers every call a few turns late, in order (as a network broker would). */
-const BROKER_CASES: Array<{ broker: string; make: (random: () => number) => DuplexBroker }> = [
-  { broker: 'memory broker', make: () => new MemoryBroker() },
-  { broker: 'slow async broker', make: (random) => slowBroker(new MemoryBroker(), random) },
-];
-// Every transport with the default broker, and the slow broker once (over the first transport).
-const CASES = [
-  ...TRANSPORTS.map((transport) => ({ transport, ...BROKER_CASES[0], name: transport.name })),
-  { transport: TRANSPORTS[0], ...BROKER_CASES[1], name: TRANSPORTS[0].name },
+// Every transport on every broker, and once (over the first transport) the memory broker behind a
+// wrapper that answers every call a few turns late, in order, with a seeded randomness.
+const CASES: Array<{ name: string; transport: (typeof TRANSPORTS)[number]; make: (random: () => number) => DuplexBroker }> = [
+  ...TRANSPORT_BROKER_CASES.map(({ name, transport, makeBroker }) => ({ name, transport, make: makeBroker })),
+  { name: `${TRANSPORTS[0].name}, slow async broker`, transport: TRANSPORTS[0], make: (random) => slowBroker(new MemoryBroker(), random) },
 ];
 
-describe.each(CASES)('delivery under link kills over $name, $broker', ({ transport, make }) => {
+describe.each(CASES)('delivery under link kills over $name', ({ transport, make }) => {
   let t: TestApp | undefined;
   let proxy: ChaosProxy | undefined;
+  let broker: DuplexBroker | undefined;
   const pool = new ClientPool();
 
   afterEach(async () => {
     await pool.closeAll();
     await proxy?.close();
     await t?.app.close();
-    t = proxy = undefined;
+    await closeBroker(broker);
+    t = proxy = broker = undefined;
   });
 
   it(`${NOTIFICATIONS} notifications and ${REQUESTS} requests survive ${KILLS} random kills: exactly once, in order`, async () => {
     const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000_007);
     const random = seededRandom(seed);
     t = await startTestApp(
-      fixtureModule({ ...transport.server, broker: make(seededRandom(seed + 1)), heartbeat: { intervalMs: 1000, timeoutMs: 1000 }, outbox: { maxMessages: 50_000 } }),
+      fixtureModule({ ...transport.server, broker: (broker = make(seededRandom(seed + 1))), heartbeat: { intervalMs: 1000, timeoutMs: 1000 }, outbox: { maxMessages: 50_000 } }),
     );
     proxy = await ChaosProxy.start(transport.port(t));
     const duplex = t.app.get(DuplexService);
