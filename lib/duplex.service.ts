@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ActionHandlerFn, ActionRouter } from './actions/action.router.js';
 import type { Handshake } from './actions/duplex-context.js';
-import type { AppendResult, DuplexBroker } from './brokers/broker.js';
+import type { AppendResult, DuplexBroker, SessionRecord } from './brokers/broker.js';
 import { OutboundDelivery } from './delivery/outbound.delivery.js';
 import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from './duplex.constants.js';
 import { REQUEST_TIMED_OUT, SESSION_NOT_FOUND } from './duplex.messages.js';
@@ -27,6 +27,12 @@ export interface BroadcastOptions {
 export interface RequestOptions {
   /** Default: the module's `requestTimeoutMs`. */
   timeoutMs?: number;
+}
+
+/** @publicApi */
+export interface SessionQuery {
+  /** Only the members of this room. */
+  room?: string;
 }
 
 /** @publicApi */
@@ -117,16 +123,30 @@ export class DuplexService {
     this.router.registerCallback(action, handler);
   }
 
-  /** Every live session, on every node sharing the broker. */
-  async getSessions(): Promise<SessionInfo[]> {
-    return (await this.broker.sessions.list()).map((record) => ({
-      sessionId: record.id,
-      connected: record.holder !== undefined,
-      transport: record.holder?.transport as Handshake['transport'] | undefined,
-      principal: record.principal,
-      offlineSince: record.offlineSince,
-    }));
+  /** Every live session on every node sharing the broker, or only a room's members (`{ room }`). */
+  async getSessions(query: SessionQuery = {}): Promise<SessionInfo[]> {
+    if (query.room === undefined) return (await this.broker.sessions.list()).map(sessionInfo);
+    const members = await this.broker.rooms.members(query.room);
+    const lookups = await Promise.all(members.map((id) => this.broker.sessions.lookup(id)));
+    const infos: SessionInfo[] = [];
+    for (const lookup of lookups) if (lookup.state === 'live') infos.push(sessionInfo(lookup.record));
+    return infos;
   }
+
+  /** The rooms a session is in (on every node). */
+  async getRooms(sessionId: string): Promise<string[]> {
+    return this.broker.rooms.roomsOf(sessionId);
+  }
+}
+
+function sessionInfo(record: SessionRecord): SessionInfo {
+  return {
+    sessionId: record.id,
+    connected: record.holder !== undefined,
+    transport: record.holder?.transport as Handshake['transport'] | undefined,
+    principal: record.principal,
+    offlineSince: record.offlineSince,
+  };
 }
 
 function check(sessionId: string, result: AppendResult): void {

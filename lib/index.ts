@@ -5,7 +5,7 @@ import type { Envelope as EnvelopeShape, EnvelopeData } from './envelope/envelop
 export { DuplexModule } from './duplex.module.js';
 export type { DuplexModuleOptions, AuthenticateFn } from './duplex-options.js';
 export { DuplexService } from './duplex.service.js';
-export type { BroadcastOptions, RequestOptions, SessionInfo } from './duplex.service.js';
+export type { BroadcastOptions, RequestOptions, SessionInfo, SessionQuery } from './duplex.service.js';
 export { OnAction } from './actions/on-action.decorator.js';
 export { Payload, SessionId, Connection } from './actions/duplex-params.decorators.js';
 export { getDuplexContext, DUPLEX_CONTEXT_TYPE } from './actions/duplex-context.js';

@@ -63,6 +63,8 @@ describe('three node processes sharing one Redis', () => {
     // Members: the first client of node 1 and of node 3, joined through node 2.
     const members = [clients[0], clients[4]];
     for (const member of members) await two.call('join', member.id, 'blue');
+    const blue = await one.call<Array<{ sessionId: string }>>('sessions', { room: 'blue' });
+    expect(blue.map((s) => s.sessionId).sort()).toEqual(members.map((c) => c.id).sort());
     expect(await one.call('broadcast', 'room', { c: 'blue' }, { rooms: ['blue'] })).toBe(2);
     expect(await three.call('broadcast', 'all', { n: 2 })).toBe(6);
 

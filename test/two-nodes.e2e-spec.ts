@@ -98,6 +98,30 @@ describe.each(BROKERS)('two nodes sharing one %s broker', (_name, makeBroker) =>
     for (const peer of [onA.peer, alsoOnA.peer, onB.peer]) expect((await peer.next((f) => f.action === 'all')).data).toEqual({ x: 2 });
   });
 
+  it('getSessions by room and getRooms see members on both nodes; a leave on either node is seen by both', async () => {
+    const onA = await hello(a);
+    const onB = await hello(b);
+    const outsider = await hello(b);
+    await duplexOf(a).join(onA.id, 'green');
+    await duplexOf(b).join(onB.id, 'green');
+    await duplexOf(a).join(onB.id, 'red');
+    for (const app of [a, b]) {
+      const green = await duplexOf(app).getSessions({ room: 'green' });
+      expect(green.map((s) => s.sessionId).sort()).toEqual([onA.id, onB.id].sort());
+      expect(green.every((s) => s.connected && s.transport === 'websocket')).toBe(true);
+      expect((await duplexOf(app).getSessions({ room: 'red' })).map((s) => s.sessionId)).toEqual([onB.id]);
+      expect(await duplexOf(app).getSessions({ room: 'nobody-here' })).toEqual([]);
+      expect((await duplexOf(app).getRooms(onB.id)).sort()).toEqual(['green', 'red']);
+      expect(await duplexOf(app).getRooms(outsider.id)).toEqual([]);
+    }
+    await duplexOf(b).leave(onA.id, 'green');
+    expect((await duplexOf(a).getSessions({ room: 'green' })).map((s) => s.sessionId)).toEqual([onB.id]);
+    // A session that ends leaves its rooms everywhere.
+    onB.peer.request('bye', '$bye', {});
+    await until(async () => (await duplexOf(a).getSessions({ room: 'green' })).length === 0, 5000, 'the ended session to leave its rooms');
+    expect(await duplexOf(b).getSessions({ room: 'red' })).toEqual([]);
+  });
+
   it('a request retried to B after running on A does not run again; its answer is replayed', async () => {
     const first = await hello(a);
     first.peer.request('r1', 'counted', { key: 'retry' }, { seq: 1 });
