@@ -15,6 +15,7 @@ import { InboundAckFlusher } from './inbound-ack.flusher.js';
 import { InflightLimiter } from './inflight.limiter.js';
 import type { LiveSession } from './live-session.js';
 import { nodeOfRequest } from './request-id.js';
+import { RunningWork } from './running-work.js';
 import { SessionRegistry } from './session.registry.js';
 
 /** Where an inbound envelope came from, and where its unsequenced replies go. */
@@ -47,6 +48,7 @@ export interface InboundOutcome {
 @Injectable()
 export class InboundProcessor {
   private readonly logger = new Logger(InboundProcessor.name);
+  private readonly running = new RunningWork();
 
   constructor(
     private readonly router: ActionRouter,
@@ -77,13 +79,26 @@ export class InboundProcessor {
         this.delivery.onAck(sessionId, live, envelope.data.seq);
         return NOTHING;
     }
-    return this.handle(source, envelope).catch((err: unknown) => {
-      this.logger.error(`Processing ${envelope.type} "${envelope.action}" of session ${sessionId} failed: ${String(err)}`);
-      source.sendControl(this.error(source, new DuplexError(ErrorCode.INTERNAL, 'Internal server error'), envelope.id));
-      // What the broker recorded is unknown: the client resumes and resends, de-duplication sorts it out.
-      live?.link.close(CloseReason.INTERNAL_ERROR, 'internal error');
-      return {};
-    });
+    return this.running.track(
+      this.handle(source, envelope).catch((err: unknown) => {
+        this.logger.error(`Processing ${envelope.type} "${envelope.action}" of session ${sessionId} failed: ${String(err)}`);
+        source.sendControl(this.error(source, new DuplexError(ErrorCode.INTERNAL, 'Internal server error'), envelope.id));
+        // What the broker recorded is unknown: the client resumes and resends, de-duplication sorts it out.
+        live?.link.close(CloseReason.INTERNAL_ERROR, 'internal error');
+        return {};
+      }),
+    );
+  }
+
+  /**
+   * At shutdown, before the node leaves the broker: lets the envelopes being processed finish (their
+   * answers reach the outbox, to be read on a resume) for up to `timeoutMs`.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    const pending = this.running.size;
+    if (!(await this.running.settled(timeoutMs))) {
+      this.logger.warn(`Shutdown: ${this.running.size} of ${pending} client messages still running after ${timeoutMs} ms; their answers are lost`);
+    }
   }
 
   private async handle(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {

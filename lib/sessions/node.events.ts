@@ -4,7 +4,11 @@ import { OutboundDelivery } from '../delivery/outbound.delivery.js';
 import { PullWaiters } from '../delivery/pull.waiters.js';
 import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
 import type { ResolvedDuplexOptions } from '../duplex-options.js';
+import { InboundProcessor } from './inbound.processor.js';
 import { SessionRegistry } from './session.registry.js';
+
+/** How long shutdown waits for the handlers of messages already received. */
+const SHUTDOWN_DRAIN_MS = 5000;
 
 /**
  * This node's seat on the broker's bus: joins at start-up, acts on what other nodes (and the
@@ -20,6 +24,7 @@ export class NodeEvents implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: SessionRegistry,
     private readonly delivery: OutboundDelivery,
     private readonly waiters: PullWaiters,
+    private readonly inbound: InboundProcessor,
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
@@ -28,6 +33,8 @@ export class NodeEvents implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // The transports closed their links in beforeApplicationShutdown: what clients sent before that finishes first.
+    await this.inbound.drain(SHUTDOWN_DRAIN_MS);
     this.registry.shutdown();
     this.waiters.wakeAll();
     await this.broker.bus.leave(this.node);
