@@ -5,14 +5,10 @@
  * runs once, whichever node it reached.
  */
 import { afterEach, expect, it } from 'vitest';
-import { DuplexService, RedisBroker } from '../lib/index.js';
-import { FixtureHandlers } from './fixtures/fixture.handlers.js';
-import { fixtureModule } from './fixtures/fixture.module.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
 import { ClientPool, deadline, nextValue } from './support/clients.js';
-import { REDIS_URL, purge, testPrefix } from './support/redis.js';
+import { RedisNodes } from './support/redis-nodes.js';
 import { seededRandom } from './support/seeded-random.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 
 const NOTIFICATIONS = 10_000;
 const REQUESTS = 2_000;
@@ -21,35 +17,26 @@ const KILLS = 30;
 /** Lets the event loop run for `ms`: pacing a producer, never used to wait for a result. */
 const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-let apps: TestApp[] = [];
-let brokers: RedisBroker[] = [];
+let cluster: RedisNodes | undefined;
 let proxy: ChaosProxy | undefined;
-let prefix = '';
 const pool = new ClientPool();
 
 afterEach(async () => {
   await pool.closeAll();
   await proxy?.close();
-  for (const t of apps) await t.app.close();
-  for (const broker of brokers) await broker.close();
-  await purge(prefix);
-  apps = [];
-  brokers = [];
+  await cluster?.close();
+  cluster = undefined;
   proxy = undefined;
 });
 
 it(`two nodes on Redis, every reconnect to the other node: ${NOTIFICATIONS} notifications and ${REQUESTS} requests survive ${KILLS} link kills, once and in order`, async () => {
   const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000_007);
   const random = seededRandom(seed);
-  prefix = testPrefix();
-  for (let i = 0; i < 2; i++) {
-    const broker = new RedisBroker({ redis: REDIS_URL, keyPrefix: prefix });
-    brokers.push(broker);
-    apps.push(await startTestApp(fixtureModule({ broker, heartbeat: { intervalMs: 1000, timeoutMs: 1000 }, outbox: { maxMessages: 50_000 } })));
-  }
+  cluster = await RedisNodes.start(2, { heartbeat: { intervalMs: 1000, timeoutMs: 1000 }, outbox: { maxMessages: 50_000 } });
+  const ports = cluster.ports;
   let connections = 0;
-  proxy = await ChaosProxy.start(() => apps[connections++ % apps.length].port);
-  const nodes = apps.map((t) => t.app.get(DuplexService));
+  proxy = await ChaosProxy.start(() => ports[connections++ % ports.length]);
+  const nodes = cluster.services;
   const client = pool.create({
     serverUrl: `http://127.0.0.1:${proxy.port}`,
     protocolType: 'websocket',
@@ -108,9 +95,8 @@ it(`two nodes on Redis, every reconnect to the other node: ${NOTIFICATIONS} noti
     await deadline(Promise.all(requests), 30_000, 'every response');
     await deadline(allReceived, 30_000, `all ${NOTIFICATIONS} notifications (got ${received.length})`);
     expect(received).toEqual(Array.from({ length: NOTIFICATIONS }, (_, i) => i));
-    const runs = (key: string) => apps.reduce((sum, t) => sum + (t.app.get(FixtureHandlers).calls.get(key) ?? 0), 0);
-    for (let i = 0; i < REQUESTS; i++) expect(runs(`redis-chaos-${seed}-${i}`), `request ${i} ran`).toBe(1);
-    const ranOn = apps.map((t) => [...t.app.get(FixtureHandlers).calls.keys()].filter((k) => k.startsWith('redis-chaos')).length);
+    for (let i = 0; i < REQUESTS; i++) expect(cluster.runs(`redis-chaos-${seed}-${i}`), `request ${i} ran`).toBe(1);
+    const ranOn = cluster.keysRan().map((keys) => keys.filter((k) => k.startsWith('redis-chaos')).length);
     expect(ranOn.every((n) => n > 0), `requests ran on both nodes: ${ranOn}`).toBe(true);
     expect(reconnects).toBeGreaterThanOrEqual(KILLS);
     console.log(`redis chaos: seed ${seed}, ${reconnects} reconnects, requests per node ${ranOn}, ${Date.now() - started} ms`);

@@ -1,6 +1,7 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import net from 'node:net';
+import { LoopbackHttpServer } from './loopback-http-server.js';
 
 /** What the proxy does to a WebSocket upgrade: pass it on, strip it (a plain GET goes on), or hold it unanswered. */
 export type UpgradeMode = 'pass' | 'strip' | 'hang';
@@ -12,34 +13,24 @@ export type UpgradeMode = 'pass' | 'strip' | 'hang';
  */
 export class UpgradeProxy {
   mode: UpgradeMode = 'pass';
-  private readonly sockets = new Set<Socket>();
+  private listener!: LoopbackHttpServer;
 
-  private constructor(
-    private readonly server: Server,
-    private readonly target: number,
-  ) {}
+  private constructor(private readonly target: number) {}
 
   static async start(targetPort: number, mode: UpgradeMode = 'pass'): Promise<UpgradeProxy> {
-    const server = createServer();
-    const proxy = new UpgradeProxy(server, targetPort);
+    const proxy = new UpgradeProxy(targetPort);
     proxy.mode = mode;
-    server.on('request', (req, res) => proxy.forward(req, res));
-    server.on('upgrade', (req, socket: Socket, head: Buffer) => proxy.upgrade(req, socket, head));
-    server.on('connection', (socket: Socket) => {
-      proxy.sockets.add(socket);
-      socket.once('close', () => proxy.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy.listener = await LoopbackHttpServer.listen((req, res) => proxy.forward(req, res));
+    proxy.listener.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => proxy.upgrade(req, socket, head));
     return proxy;
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.listener.port;
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.listener.close();
   }
 
   private forward(req: IncomingMessage, res: import('node:http').ServerResponse, headers = req.headers): void {
