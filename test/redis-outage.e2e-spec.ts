@@ -70,7 +70,7 @@ it('Redis cut mid-run: sends reject with BrokerUnavailableError, the broker reco
   const outage = { sendRejected: 0, requestsSent: 0, rejectedAfterMs: [] as number[] };
 
   async function connect(app: TestApp, protocolType: ProtocolType): Promise<Traffic> {
-    const client = pool.create({ serverUrl: app.httpUrl, protocolType, reconnect: { baseMs: 10, maxMs: 200 }, requestTimeoutMs: 8000 });
+    const client = pool.create({ serverUrl: app.httpUrl, protocolType, reconnect: { baseMs: 10, maxMs: 200 }, requestTimeoutMs: 5000 });
     const traffic: Traffic = { client, received: [], sent: new Map(), requests: [], events: [] };
     client.registerCallback('tick', (data) => {
       traffic.received.push(data.i as number);
