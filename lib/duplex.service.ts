@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ActionHandlerFn, ActionRouter } from './actions/action.router.js';
 import type { Handshake } from './actions/duplex-context.js';
 import type { AppendResult, DuplexBroker, SessionRecord } from './brokers/broker.js';
+import { BrokerUnavailableError } from './brokers/broker-unavailable.error.js';
 import { OutboundDelivery } from './delivery/outbound.delivery.js';
 import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from './duplex.constants.js';
 import { REQUEST_TIMED_OUT, SESSION_NOT_FOUND } from './duplex.messages.js';
@@ -62,7 +63,10 @@ export class DuplexService {
     @Inject(DUPLEX_RESOLVED_OPTIONS) private readonly options: ResolvedDuplexOptions,
   ) {}
 
-  /** Sends a notification to one session. Rejects with `session_expired` if the session is unknown, `outbox_overflow` if it is full. */
+  /**
+   * Sends a notification to one session. Rejects with `session_expired` if the session is unknown,
+   * `outbox_overflow` if it is full, `BrokerUnavailableError` if the broker cannot be reached.
+   */
   async send(sessionId: string, action: string, data: EnvelopeData = {}): Promise<void> {
     check(sessionId, await this.delivery.enqueue(sessionId, preparedNotification(action, data)));
   }
@@ -80,7 +84,8 @@ export class DuplexService {
     try {
       check(sessionId, await this.delivery.enqueue(sessionId, preparedRequest(id, action, data)));
     } catch (err) {
-      const error = err instanceof DuplexError ? err : new DuplexError(ErrorCode.INTERNAL, `The request could not be queued: ${String(err)}`);
+      const error =
+        err instanceof DuplexError || err instanceof BrokerUnavailableError ? err : new DuplexError(ErrorCode.INTERNAL, `The request could not be queued: ${String(err)}`);
       this.registry.pending.fail(id, error);
     }
     return answer;

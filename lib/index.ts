@@ -39,6 +39,7 @@ export type {
   InboundVerdict,
   NodeEvent,
 } from './brokers/broker.js';
+export { BrokerUnavailableError } from './brokers/broker-unavailable.error.js';
 export { MemoryBroker } from './brokers/memory/memory.broker.js';
 export { RedisBroker, type RedisBrokerOptions } from './brokers/redis/redis.broker.js';
 export { PreparedMessage } from './envelope/prepared-message.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { slowBroker } from '../../test/support/slow-broker.js';
 import type { DuplexBroker, SessionRecord } from '../brokers/broker.js';
+import { BrokerUnavailableError } from '../brokers/broker-unavailable.error.js';
 import { MemoryBroker } from '../brokers/memory/memory.broker.js';
 import { resolveDuplexOptions } from '../duplex-options.resolver.js';
 import type { Envelope } from '../envelope/envelope.js';
@@ -212,6 +213,33 @@ describe('OutboundDelivery against a store that cannot be trusted', () => {
     await delivery.enqueue('s1', message(1));
     const link = await attachUntilClosed(registry, delivery);
     expect(link.closedWith).toBe('session_ended');
+  });
+
+  it('keeps the session when the broker is unreachable: the link closes with internal_error and a resume replays it all', async () => {
+    const memory = new MemoryBroker();
+    let reachable = false;
+    const outage: DuplexBroker = {
+      ...memory,
+      outbox: {
+        ...memory.outbox,
+        read: async (id, after, limit) => {
+          if (!reachable) throw new BrokerUnavailableError('Redis is unreachable: test', false);
+          return memory.outbox.read(id, after, limit);
+        },
+      },
+    };
+    const { delivery, registry } = await setUp(outage);
+    await delivery.enqueue('s1', message(1));
+    const link = await attachUntilClosed(registry, delivery);
+    expect(link.closedWith).toBe('internal_error');
+    expect((await memory.sessions.lookup('s1')).state).toBe('live');
+    reachable = true;
+    const again = new RecordingLink();
+    const attached = await registry.attach('s1', again);
+    if (!('live' in attached)) throw attached;
+    delivery.attached(attached.live, 0, attached.lastSeq, attached.trimmed);
+    await settle(() => again.seqs.length === 1);
+    expect(again.seqs).toEqual([1]);
   });
 
   it('rejects to the caller when an append fails, and an overflow whose end fails too is not unhandled (R3)', async () => {

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppendResult, DuplexBroker } from '../brokers/broker.js';
+import { BrokerUnavailableError } from '../brokers/broker-unavailable.error.js';
 import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
 import type { ResolvedDuplexOptions } from '../duplex-options.js';
 import { ErrorCode } from '../envelope/error-codes.js';
 import type { PreparedMessage } from '../envelope/prepared-message.js';
+import { CloseReason } from '../sessions/close-reason.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { LocalSessions } from '../sessions/local-sessions.js';
 import { SessionRegistry } from '../sessions/session.registry.js';
@@ -13,7 +15,8 @@ import { PullWaiters } from './pull.waiters.js';
  * Server → client delivery for push links: every message is numbered by the broker; a link that
  * is caught up and has room gets it at once, otherwise a pump replays from the outbox in batches
  * as the link drains. Acks trim the outbox. The store is never trusted: a gap, another epoch or a
- * failing read ends the session with a clear reason instead of looping or skipping.
+ * failing read ends the session with a clear reason instead of looping or skipping; a store that
+ * cannot be reached closes the link and keeps the session, which the client resumes.
  */
 @Injectable()
 export class OutboundDelivery {
@@ -174,10 +177,21 @@ export class OutboundDelivery {
         }
       }
     } catch (err) {
-      await this.lost(live, `reading its outbox failed: ${String(err)}`);
+      if (err instanceof BrokerUnavailableError) this.unreachable(live, err);
+      else await this.lost(live, `reading its outbox failed: ${String(err)}`);
     } finally {
       live.pumping = false;
     }
+  }
+
+  /**
+   * The store did not answer: nothing says what it holds is wrong, so the session stays. The link
+   * closes (`internal_error`) and the client resumes from its cursor once the store answers again.
+   */
+  private unreachable(live: LiveSession, err: BrokerUnavailableError): void {
+    this.logger.warn(`Session ${live.id}: its outbox could not be read, the link is closed for the client to resume: ${err.message}`);
+    // The transport then reports the link closed, which detaches it as any link's end does.
+    live.link.close(CloseReason.INTERNAL_ERROR, 'the broker is unreachable');
   }
 
   /** The store cannot give this session what it owes: end it clearly rather than skip or spin. */

@@ -34,7 +34,8 @@ export type InboundBatchResult =
 /**
  * The link-less door: envelopes arriving for a session with its token, on any node, with no live
  * link here (an HTTP POST). Runs them exactly like a link's frames — same de-duplication, same
- * handlers — and hands back what they produced once their handlers finished.
+ * handlers — and hands back what they produced once their handlers finished. Rejects with
+ * `BrokerUnavailableError` when the broker could not be reached.
  */
 @Injectable()
 export class InboundDoor {
@@ -56,6 +57,9 @@ export class InboundDoor {
     };
     // Started in order (the broker takes their seqs in that order), run concurrently like a link's frames.
     const outcomes = await Promise.all(batch.envelopes.map((envelope) => this.inbound.process(source, envelope)));
+    // As a push link closes: the caller fails, and the client sends what it has not seen acknowledged again.
+    const unreachable = outcomes.find((outcome) => outcome.unreachable !== undefined)?.unreachable;
+    if (unreachable !== undefined) throw unreachable;
     const answers: OutboxEntry[] = [];
     let inboundSeq = 0;
     for (const outcome of outcomes) {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ActionRouter, type DispatchOutcome } from '../actions/action.router.js';
 import type { DuplexContext, Handshake } from '../actions/duplex-context.js';
-import type { DuplexBroker, OutboxEntry } from '../brokers/broker.js';
+import type { AppendResult, DuplexBroker, OutboxEntry } from '../brokers/broker.js';
+import { BrokerUnavailableError } from '../brokers/broker-unavailable.error.js';
 import { OutboundDelivery } from '../delivery/outbound.delivery.js';
 import { DUPLEX_BROKER, DUPLEX_NODE_ID, DUPLEX_RESOLVED_OPTIONS } from '../duplex.constants.js';
 import type { ResolvedDuplexOptions } from '../duplex-options.js';
@@ -38,6 +39,8 @@ export interface InboundOutcome {
   inboundSeq?: number;
   /** The sequenced answer queued for a request (or re-queued for a retry). */
   answer?: OutboxEntry;
+  /** The broker could not be reached and recorded nothing: the client must send the envelope again. */
+  unreachable?: BrokerUnavailableError;
 }
 
 /**
@@ -82,10 +85,14 @@ export class InboundProcessor {
     return this.running.track(
       this.handle(source, envelope).catch((err: unknown) => {
         this.logger.error(`Processing ${envelope.type} "${envelope.action}" of session ${sessionId} failed: ${String(err)}`);
-        source.sendControl(this.error(source, new DuplexError(ErrorCode.INTERNAL, 'Internal server error'), envelope.id));
-        // What the broker recorded is unknown: the client resumes and resends, de-duplication sorts it out.
+        // The broker was unreachable and recorded nothing: no answer, so the client's resend after
+        // it resumes is processed once the broker answers again. Otherwise what the broker recorded
+        // is unknown (a resend may be taken for a duplicate and not run): the client is told now.
+        const unreachable = err instanceof BrokerUnavailableError && !err.mayHaveRun ? err : undefined;
+        if (unreachable === undefined) source.sendControl(this.error(source, new DuplexError(ErrorCode.INTERNAL, 'Internal server error'), envelope.id));
+        // The client resumes and resends what was not acknowledged; de-duplication sorts it out.
         live?.link.close(CloseReason.INTERNAL_ERROR, 'internal error');
-        return {};
+        return { unreachable };
       }),
     );
   }
@@ -176,7 +183,17 @@ export class InboundProcessor {
     }
     if (outcome.ok && envelope.type === MessageType.NOTIFICATION) return undefined;
     const message = this.answer(envelope, outcome);
-    const result = await this.delivery.enqueue(source.sessionId, message, envelope.id);
+    let result: AppendResult;
+    try {
+      result = await this.delivery.enqueue(source.sessionId, message, envelope.id);
+    } catch (err) {
+      if (!(err instanceof BrokerUnavailableError)) throw err;
+      // The handler ran: its client hears that the answer is lost rather than wait (a retry does not run it again).
+      this.logger.error(`The answer to "${envelope.action}" of session ${source.sessionId} could not be stored: ${err.message}`);
+      source.sendControl(this.error(source, new DuplexError(ErrorCode.INTERNAL, 'The request ran, but its answer could not be stored'), envelope.id));
+      source.live?.link.close(CloseReason.INTERNAL_ERROR, 'internal error');
+      return undefined;
+    }
     return result.ok ? { seq: result.seq, message } : undefined;
   }
 

@@ -5,7 +5,7 @@ import { ErrorCode } from '../envelope/error-codes.js';
 interface Pending {
   sessionId: string;
   resolve: (data: EnvelopeData) => void;
-  reject: (error: DuplexError) => void;
+  reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -43,7 +43,7 @@ export class PendingRequests {
   }
 
   /** Fails a pending request now (e.g. it could not be queued). */
-  fail(id: string, error: DuplexError): void {
+  fail(id: string, error: Error): void {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);

@@ -4,12 +4,14 @@ interface Pair {
   client: net.Socket;
   server: net.Socket;
   blackholed: boolean;
+  /** What the server sends is dropped; what the client sends still reaches it. */
+  deaf: boolean;
 }
 
 /**
  * A TCP proxy on loopback between a client and the server, able to break links the way networks
- * do: kill a side abruptly, or cut a link silently (a partition: both sockets stay open, the bytes
- * each side writes vanish).
+ * do: kill a side abruptly, cut a link silently (a partition: both sockets stay open, the bytes
+ * each side writes vanish), lose only the server's replies, or refuse new connections.
  */
 export class ChaosProxy {
   private readonly pairs = new Set<Pair>();
@@ -61,6 +63,11 @@ export class ChaosProxy {
     this.refusing = on;
   }
 
+  /** On current links, the server's answers vanish while the client's bytes still reach it: a command runs, its reply is lost. */
+  dropReplies(): void {
+    for (const pair of this.pairs) pair.deaf = true;
+  }
+
   /** Silently drops everything on current links, in both directions, keeping both sockets open. */
   partition(): void {
     for (const pair of this.pairs) pair.blackholed = true;
@@ -80,7 +87,7 @@ export class ChaosProxy {
       return;
     }
     const server = net.connect(targetPort, '127.0.0.1');
-    const pair: Pair = { client, server, blackholed: false };
+    const pair: Pair = { client, server, blackholed: false, deaf: false };
     this.pairs.add(pair);
     const end = (): void => {
       // A partitioned link carries nothing, not even the news that the other side went away.
@@ -93,7 +100,7 @@ export class ChaosProxy {
       if (!pair.blackholed) server.write(chunk);
     });
     server.on('data', (chunk) => {
-      if (!pair.blackholed) client.write(chunk);
+      if (!pair.blackholed && !pair.deaf) client.write(chunk);
     });
     for (const socket of [client, server]) {
       socket.on('error', end);

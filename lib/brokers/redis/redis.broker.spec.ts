@@ -1,12 +1,15 @@
 /**
- * What only the Redis broker has to show: TTLs on every key, expiry when a node dies, and catching
- * up after its subscriber connection dropped. Against the real Redis at REDIS_URL.
+ * What only the Redis broker has to show: TTLs on every key, expiry when a node dies, catching
+ * up after its subscriber connection dropped, and calls during an outage. Against the real Redis at REDIS_URL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { holder, LIMITS, message, NodeLog, record, ROOMY } from '../../../test/support/broker-fixtures.js';
+import { ChaosProxy } from '../../../test/support/chaos-proxy.js';
 import { REDIS_URL, redisTestBroker, testPrefix } from '../../../test/support/redis.js';
+import { until } from '../../../test/support/test-app.js';
 import type { DuplexBroker } from '../broker.js';
+import { BrokerUnavailableError } from '../broker-unavailable.error.js';
 import { RedisBroker } from './redis.broker.js';
 
 describe('RedisBroker', () => {
@@ -84,5 +87,51 @@ describe('RedisBroker', () => {
     // and the bus works again
     await broker.bus.send('n1', { kind: 'ended', sessionId: 'after', reason: 'r' });
     await log.next((e) => e.kind === 'ended' && e.sessionId === 'after');
+  });
+});
+
+describe('RedisBroker when Redis goes away', () => {
+  let proxy: ChaosProxy | undefined;
+  const open: DuplexBroker[] = [];
+  afterEach(async () => {
+    for (const broker of open.splice(0)) await broker.close?.();
+    await proxy?.close();
+  });
+
+  it('a call whose reply was lost rejects with BrokerUnavailableError (mayHaveRun) and is never run again; calls while unreachable reject (never run); it reconnects by itself', async () => {
+    proxy = await ChaosProxy.start(Number(new URL(REDIS_URL).port || 6379));
+    const keyPrefix = testPrefix();
+    const broker = redisTestBroker({ redis: `redis://127.0.0.1:${proxy.port}`, keyPrefix });
+    open.push(broker);
+    await broker.sessions.create(record('s1'), LIMITS);
+    const outboxLength = async () => {
+      const redis = new Redis(REDIS_URL);
+      try {
+        return await redis.llen(`${keyPrefix}{s1}:o`);
+      } finally {
+        redis.disconnect();
+      }
+    };
+    proxy.dropReplies();
+    const lost = broker.outbox.append('s1', message(1), ROOMY, { origin: 'n1' });
+    const outcome = lost.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await until(async () => (await outboxLength()) === 1, 5000, 'Redis to run the append');
+    proxy.refuse(true);
+    proxy.killClientSide();
+    const inFlight = await outcome;
+    expect(inFlight).toBeInstanceOf(BrokerUnavailableError);
+    expect(inFlight).toMatchObject({ mayHaveRun: true, message: expect.stringMatching(/^Redis is unreachable/) });
+    const whileDown = await broker.outbox.append('s1', message(2), ROOMY, { origin: 'n1' }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(whileDown).toMatchObject({ name: 'BrokerUnavailableError', mayHaveRun: false });
+    proxy.refuse(false);
+    expect(await broker.outbox.append('s1', message(3), ROOMY, { origin: 'n1' })).toEqual({ ok: true, seq: 2 });
+    const read = await broker.outbox.read('s1', 0, 10);
+    expect(read.ok && read.entries.map((e) => e.message.id)).toEqual(['m1', 'm3']);
   });
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { BrokerInbound, BrokerOutbox, BrokerRooms, BrokerSessions, DuplexBroker } from '../broker.js';
 import type { RedisContext } from './redis-context.js';
 import { RedisInbound } from './redis-inbound.js';
@@ -8,6 +8,8 @@ import { RedisOutbox } from './redis-outbox.js';
 import { RedisRooms } from './redis-rooms.js';
 import { type RedisClient, defineScripts } from './redis-scripts.js';
 import { RedisSessions } from './redis-sessions.js';
+import { RedisConnection } from './redis-connection.js';
+import { brokerError } from './redis-errors.js';
 import { RedisBus } from './redis.bus.js';
 import { SessionKeeper } from './session-keeper.js';
 
@@ -23,6 +25,13 @@ export interface RedisBrokerOptions {
   holdRenewMs?: number;
   /** How long a session's keys outlive its deadline, for a sweeper to end it and tell every node. Default 60,000 ms. */
   expiryGraceMs?: number;
+}
+
+/** A call's outcome, with a Redis that did not answer reported as `BrokerUnavailableError`. */
+function reported<T>(call: Promise<T>): Promise<T> {
+  return call.catch((err: unknown) => {
+    throw brokerError(err);
+  });
 }
 
 /** For connections the broker opens: a command fails after 2 reconnection attempts rather than waiting in a queue for long. */
@@ -48,14 +57,15 @@ export class RedisBroker implements DuplexBroker {
 
   constructor(options: RedisBrokerOptions) {
     const prefix = options.keyPrefix ?? 'duplex:';
+    const url = options.redis;
     // Named, so CLIENT LIST shows whose connections these are.
-    const client =
-      typeof options.redis === 'string' ? this.own(new Redis(options.redis, { ...CONNECTION, connectionName: `${prefix}commands` }), 'commands') : options.redis;
+    const open = (role: string) => this.own(new RedisConnection(url as string, { ...CONNECTION, connectionName: `${prefix}${role}` }), role);
+    const client = typeof url === 'string' ? open('commands') : url;
     defineScripts(client);
-    const subscriber = this.own(
-      client.isCluster ? (client as Cluster).duplicate() : (client as Redis).duplicate({ connectionName: `${prefix}subscriber` }),
-      'subscriber',
-    );
+    const subscriber =
+      typeof url === 'string'
+        ? open('subscriber')
+        : this.own(client.isCluster ? (client as Cluster).duplicate() : (client as Redis).duplicate({ connectionName: `${prefix}subscriber` }), 'subscriber');
     const ctx: RedisContext = {
       client,
       keys: new RedisKeys(prefix),
@@ -70,26 +80,26 @@ export class RedisBroker implements DuplexBroker {
     const outbox = new RedisOutbox(ctx, bus);
     const inbound = new RedisInbound(ctx);
     this.sessions = {
-      create: (record, limits) => sessions.create(record, limits),
-      lookup: (id) => sessions.lookup(id),
-      attach: (id, holder, principal) => sessions.attach(id, holder, principal),
-      detach: (id, holder, ttlMs) => sessions.detach(id, holder, ttlMs),
-      touch: (id, ttlMs) => sessions.touch(id, ttlMs),
-      end: (id, reason, ttlMs) => sessions.end(id, reason, ttlMs),
-      list: () => sessions.list(),
+      create: (record, limits) => reported(sessions.create(record, limits)),
+      lookup: (id) => reported(sessions.lookup(id)),
+      attach: (id, holder, principal) => reported(sessions.attach(id, holder, principal)),
+      detach: (id, holder, ttlMs) => reported(sessions.detach(id, holder, ttlMs)),
+      touch: (id, ttlMs) => reported(sessions.touch(id, ttlMs)),
+      end: (id, reason, ttlMs) => reported(sessions.end(id, reason, ttlMs)),
+      list: () => reported(sessions.list()),
     };
     this.outbox = {
-      append: (id, message, limits, options) => outbox.append(id, message, limits, options),
-      appendMany: (ids, message, limits, options) => outbox.appendMany(ids, message, limits, options),
-      read: (id, afterSeq, limit) => outbox.read(id, afterSeq, limit),
-      trim: (id, uptoSeq) => outbox.trim(id, uptoSeq),
+      append: (id, message, limits, options) => reported(outbox.append(id, message, limits, options)),
+      appendMany: (ids, message, limits, options) => reported(outbox.appendMany(ids, message, limits, options)),
+      read: (id, afterSeq, limit) => reported(outbox.read(id, afterSeq, limit)),
+      trim: (id, uptoSeq) => reported(outbox.trim(id, uptoSeq)),
     };
-    this.inbound = { accept: (id, offer) => inbound.accept(id, offer) };
+    this.inbound = { accept: (id, offer) => reported(inbound.accept(id, offer)) };
     this.rooms = {
-      join: (id, room) => rooms.join(id, room),
-      leave: (id, room) => rooms.leave(id, room),
-      members: (room) => rooms.members(room),
-      roomsOf: (id) => rooms.roomsOf(id),
+      join: (id, room) => reported(rooms.join(id, room)),
+      leave: (id, room) => reported(rooms.leave(id, room)),
+      members: (room) => reported(rooms.members(room)),
+      roomsOf: (id) => reported(rooms.roomsOf(id)),
     };
     this.keeper.start(options.sweepIntervalMs ?? 1000);
     let connectedBefore = false;
