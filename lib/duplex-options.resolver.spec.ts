@@ -59,7 +59,21 @@ describe('resolveDuplexOptions', () => {
     [{ http: { pollTimeoutMs: 60_001 } }, 'http.pollTimeoutMs'],
     [{ http: { cors: 'yes' } }, 'http.cors'],
     [{ http: { cors: ['app.example.com'] } }, 'http.cors'],
+    [{ websocket: { perMessageDeflate: 'yes' } }, 'websocket.perMessageDeflate'],
   ])('names the bad option in %j', (options, name) => {
     expect(() => resolveDuplexOptions(options as never)).toThrow(`option "${name}"`);
+  });
+
+  it.each([
+    [{ hearbeat: { intervalMs: 1000 } }, 'hearbeat', 'protocols, authenticate'],
+    [{ heartbeat: { interval: 1000 } }, 'heartbeat.interval', 'intervalMs, timeoutMs'],
+    [{ grpc: { keepalive: { time: 1 } } }, 'grpc.keepalive.time', 'timeMs, timeoutMs'],
+    [{ session: { ttl: 5 } }, 'session.ttl', 'ttlMs, maxSessions'],
+  ])('refuses the misspelt option in %j by name, with the known ones', (options, name, known) => {
+    expect(() => resolveDuplexOptions(options as never)).toThrow(`unknown option "${name}"; the options at that level are ${known}`);
+  });
+
+  it('does not look inside values taken as they are (a broker instance, functions)', () => {
+    expect(() => resolveDuplexOptions({ broker: { redis: 'redis://127.0.0.1:6379', keyPrefix: 'x:', sweepIntervalMs: 5 } })).not.toThrow();
   });
 });

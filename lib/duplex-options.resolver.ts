@@ -1,9 +1,11 @@
 import { type DuplexModuleOptions, type ResolvedDuplexOptions } from './duplex-options.js';
 import { ProtocolType } from './envelope/envelope.js';
-import { INVALID_OPTION } from './duplex.messages.js';
+import { INVALID_OPTION, UNKNOWN_OPTION } from './duplex.messages.js';
 import { resolveHttpOptions } from './duplex-options.http.js';
 import type { DuplexBroker } from './brokers/broker.js';
 import type { RedisBrokerOptions } from './brokers/redis/redis.broker.js';
+import { DUPLEX_OPTION_KEYS } from './duplex-options.keys.js';
+import { findUnknownOption } from './envelope/option-keys.js';
 
 const MIB = 1024 * 1024;
 const KNOWN_PROTOCOLS = new Set<string>(Object.values(ProtocolType));
@@ -45,6 +47,8 @@ function isBroker(value: unknown): value is DuplexBroker {
 
 /** Applies the defaults (the only place they live) and validates every option, naming the bad one. */
 export function resolveDuplexOptions(options: DuplexModuleOptions = {}): ResolvedDuplexOptions {
+  const unknown = findUnknownOption(options, DUPLEX_OPTION_KEYS);
+  if (unknown !== undefined) throw new Error(UNKNOWN_OPTION(unknown.path, unknown.known));
   const protocols = options.protocols ?? [ProtocolType.WEBSOCKET];
   if (!Array.isArray(protocols) || protocols.length === 0) {
     throw new Error(INVALID_OPTION('protocols', protocols, `a non-empty array of ${[...KNOWN_PROTOCOLS].join(', ')}`));
@@ -62,6 +66,8 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
       throw new Error(INVALID_OPTION(fn, options[fn], 'a function'));
     }
   }
+  const perMessageDeflate = options.websocket?.perMessageDeflate ?? false;
+  if (typeof perMessageDeflate !== 'boolean') throw new Error(INVALID_OPTION('websocket.perMessageDeflate', perMessageDeflate, 'true or false'));
   const path = options.websocket?.path ?? '/duplex';
   if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?')) {
     throw new Error(INVALID_OPTION('websocket.path', path, 'a URL path starting with "/"'));
@@ -93,7 +99,7 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
     maxPayload: positiveInt(options.maxPayload, MIB, 'maxPayload'),
     websocket: {
       path,
-      perMessageDeflate: options.websocket?.perMessageDeflate ?? false,
+      perMessageDeflate,
       highWaterMark: positiveInt(options.websocket?.highWaterMark, MIB, 'websocket.highWaterMark'),
     },
     grpc: {

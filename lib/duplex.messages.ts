@@ -2,6 +2,9 @@
 export const INVALID_OPTION = (option: string, value: unknown, expected: string): string =>
   `DuplexModule: option "${option}" is ${JSON.stringify(value) ?? String(value)}; expected ${expected}.`;
 
+export const UNKNOWN_OPTION = (option: string, known: string[]): string =>
+  `DuplexModule: unknown option "${option}"; the options at that level are ${known.join(', ')}.`;
+
 export const NO_HTTP_SERVER = (): string =>
   'DuplexModule: the WebSocket transport needs the Nest application\'s HTTP server, and none was found. ' +
   'Create the app with NestFactory.create() (not createApplicationContext), or leave "websocket" out of "protocols".';

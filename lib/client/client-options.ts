@@ -3,6 +3,7 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import { DuplexError } from '../envelope/duplex.error.js';
 import { type EnvelopeData, ProtocolType } from '../envelope/envelope.js';
 import { ErrorCode } from '../envelope/error-codes.js';
+import { findUnknownOption, type OptionKeys } from '../envelope/option-keys.js';
 import { parseServerUrl, type QueryParams, type ServerBase } from './server-url.js';
 import type { EventSourceConstructor, FetchLike } from './transports/http-like.js';
 import type { WebSocketConstructor } from './transports/websocket-like.js';
@@ -225,7 +226,29 @@ function resolveGrpc(grpc: GrpcTransportOptions | undefined, server: ServerBase)
   return { address, metadata, credentials: grpc?.credentials };
 }
 
+/** Every key `DuplexClientOptions` has: anything else is refused by name. */
+const CLIENT_OPTION_KEYS: OptionKeys = {
+  serverUrl: true,
+  transports: true,
+  protocolType: true,
+  transportTimeoutMs: true,
+  websocket: { path: true, WebSocket: true },
+  http: { path: true, fetch: true, EventSource: true, pollWaitMs: true },
+  grpc: { address: true, metadata: true, credentials: true },
+  path: true,
+  WebSocket: true,
+  query: true,
+  requestTimeoutMs: true,
+  connect: { retries: true },
+  reconnect: { baseMs: true, maxMs: true, maxAttempts: true, enabled: true },
+  heartbeat: { timeoutMs: true },
+  outbox: { maxMessages: true },
+  random: true,
+};
+
 export function resolveClientOptions(options: DuplexClientOptions): ResolvedClientOptions {
+  const unknown = findUnknownOption(options, CLIENT_OPTION_KEYS);
+  if (unknown !== undefined) fail(`Unknown option ${unknown.path}; the options at that level are ${unknown.known.join(', ')}`);
   const reconnect = options.reconnect ?? {};
   const baseMs = positive('reconnect.baseMs', reconnect.baseMs ?? 500);
   const maxMs = positive('reconnect.maxMs', reconnect.maxMs ?? 10_000);
