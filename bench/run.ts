@@ -94,7 +94,7 @@ const log = (message: string): void => void process.stderr.write(`${message}\n`)
 
 /**
  * `--profile`: the server's CPU profile over exactly one measured window, written to PROFILE_DIR
- * as `<name>.cpuprofile`; one per node (`<name>-n1.cpuprofile`, …) when the system has several.
+ * as `name`; one per node (`…-n1.cpuprofile`, `…-n2.cpuprofile`) when the system has several.
  */
 async function profileWindow(nodes: Child[], intervalUs: number, name: string, window: () => Promise<void>): Promise<void> {
   await Promise.all(nodes.map((node) => node.rpc('profileStart', { intervalUs })));
@@ -102,7 +102,7 @@ async function profileWindow(nodes: Child[], intervalUs: number, name: string, w
     await window();
   } finally {
     for (const [i, node] of nodes.entries()) {
-      const file = new URL(`${name}${nodes.length > 1 ? `-n${i + 1}` : ''}.cpuprofile`, PROFILE_DIR).pathname;
+      const file = new URL(nodes.length > 1 ? name.replace(/(\.cpuprofile)?$/, `-n${i + 1}$1`) : name, PROFILE_DIR).pathname;
       log(`  profile: ${await node.rpc<string>('profileStop', { file })}`);
     }
   }

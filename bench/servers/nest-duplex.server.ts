@@ -17,6 +17,7 @@
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { DuplexModule, DuplexService, OnAction, Payload, type DuplexModuleOptions, type EnvelopeData } from '../../lib/index.js';
@@ -54,11 +55,14 @@ const transports: DuplexModuleOptions = withGrpc
   : withHttp
     ? { websocket: { path: '/duplex' }, protocols: ['websocket', 'sse', 'long-polling'] }
     : { websocket: { path: '/duplex' } };
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const options: DuplexModuleOptions = withRedis
   ? {
       ...transports,
       broker: {
-        redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        // BENCH_REDIS_AUTOPIPELINE=1 (an experiment): the broker on an ioredis client of the app's
+        // own with `enableAutoPipelining`, which writes the commands of one tick in one write.
+        redis: process.env.BENCH_REDIS_AUTOPIPELINE === '1' ? new Redis(redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true }) : redisUrl,
         keyPrefix: process.env.BENCH_REDIS_PREFIX ?? `duplex-bench:pid${process.pid}:`,
       },
     }
