@@ -181,11 +181,11 @@ function clusterTargets(clients: number): Target[] {
   const vsMemory = { peer: CLUSTER.memory, op: '<=' as const };
   return [
     ...(['fanout', 'single'] as const).flatMap((kind): Target[] => {
-      const what = kind === 'fanout' ? 'burst' : 'single publish';
+      const what = kind === 'fanout' ? 'bursts' : 'single';
       return [
-        { name: `${what} to ${c}, 2 nodes: CPU/delivery vs 1 memory node`, metric: `cluster.${kind}.${clients}.cpu`, subject: CLUSTER.redis2n, ...vsMemory, limit: 1.5 },
-        { name: `${what} to ${c}, 2 nodes: deliveries/s vs 1 memory node`, metric: `cluster.${kind}.${clients}.rate`, subject: CLUSTER.redis2n, ...vsMemory },
-        { name: `${what} to ${c}, 1 node: CPU/delivery vs memory`, metric: `cluster.${kind}.${clients}.cpu`, subject: CLUSTER.redis, ...vsMemory },
+        { name: `2 nodes, ${what} to ${c}: CPU/delivery vs memory`, metric: `cluster.${kind}.${clients}.cpu`, subject: CLUSTER.redis2n, ...vsMemory, limit: 1.5 },
+        { name: `2 nodes, ${what} to ${c}: deliveries/s vs memory`, metric: `cluster.${kind}.${clients}.rate`, subject: CLUSTER.redis2n, ...vsMemory },
+        { name: `1 node, ${what} to ${c}: CPU/delivery vs memory`, metric: `cluster.${kind}.${clients}.cpu`, subject: CLUSTER.redis, ...vsMemory },
       ];
     }),
     ...(['50x4', '500x1'] as const).flatMap((shape): Target[] => {
@@ -341,6 +341,7 @@ export function formatTable(report: Report): string {
       const target = r.limit === undefined ? '(no target)' : `target ${r.op} ${r.limit}×   ${r.status}`;
       out.push(`  ${r.name.padEnd(48)} ${value.padStart(7)}   ${target}`);
     }
+    if (subject === CLUSTER.redis || subject === CLUSTER.redis2n) out.push(`  (server CPU summed over the nodes, against one node on the memory broker; Redis's own CPU is not in it)`);
   }
   if (report.notes.length) {
     out.push('', 'notes:');
