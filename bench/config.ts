@@ -19,6 +19,12 @@ export interface Profile {
    * every delivery is acked on its own (no burst for one ack to cover). Same client counts as (c).
    */
   singleRounds: number;
+  /**
+   * The cluster section (issue 11): clients of its broadcasts (spread over the nodes), in bursts
+   * of `fanoutBurst` (`fanoutRounds` rounds) and single publishes (`singleRounds`); its echoes use
+   * `throughputShapes`.
+   */
+  clusterClients: number;
   /** (a) open-loop latency: connections, offered rates (msg/s), and duration per rate. */
   latencyConnections: number;
   latencyRates: number[];
@@ -45,6 +51,7 @@ export const FULL: Profile = {
   fanoutBurst: 10,
   fanoutTimeoutMs: 20_000,
   singleRounds: 5,
+  clusterClients: 1000,
   latencyConnections: 50,
   latencyRates: [1000, 5000, 20_000],
   latencyMinMs: 4000,
@@ -71,6 +78,7 @@ export const QUICK: Profile = {
   fanoutBurst: 5,
   fanoutTimeoutMs: 10_000,
   singleRounds: 3,
+  clusterClients: 500,
   latencyRates: [1000, 10_000],
   latencyMinMs: 1000,
   latencyMinSamples: 1500,

@@ -1,7 +1,8 @@
 /**
- * The measurements, each driving one server and one generator that are already running.
- * Server CPU is read from the server process itself (process.cpuUsage over IPC) at the edges of
- * each window, so every throughput figure comes with CPU time per message.
+ * The measurements, each driving one server (or the nodes of one system) and one generator that
+ * are already running. Server CPU is read from each server process itself (process.cpuUsage over
+ * IPC) at the edges of each window and summed over the nodes, so every throughput figure comes
+ * with CPU time per message; on the Redis systems Redis's own CPU is read at the same edges.
  */
 import { latencyDurationMs, type Profile } from './config.js';
 import { sleep } from './lib/clock.js';
@@ -9,7 +10,12 @@ import type { ProcessStats } from './lib/control.js';
 import type { Child } from './lib/proc.js';
 
 export interface MeasureContext {
+  /** The server, or the first node of several: broadcasts are issued and connections counted here. */
   server: Child;
+  /** Every server process of the system (`server` first); CPU and memory are summed over them. */
+  nodes: Child[];
+  /** Redis's own CPU time so far (µs), on the systems whose broker is Redis. */
+  redisCpuUs?: () => Promise<number>;
   generator: Child;
   profile: Profile;
   /** Records one value of a metric for this (system, run). */
@@ -33,7 +39,16 @@ interface ConnectResult {
   pool: number;
 }
 
-const stats = (ctx: MeasureContext): Promise<ProcessStats> => ctx.server.rpc<ProcessStats>('stats');
+/** CPU time and memory summed over the system's nodes (`t` is the first node's clock). */
+async function statsOf(ctx: MeasureContext, cmd: 'stats' | 'settledStats'): Promise<ProcessStats> {
+  const all = await Promise.all(ctx.nodes.map((node) => node.rpc<ProcessStats>(cmd)));
+  return all.reduce((sum, s) => ({ cpuUs: sum.cpuUs + s.cpuUs, rss: sum.rss + s.rss, heapUsed: sum.heapUsed + s.heapUsed, t: sum.t }));
+}
+
+const stats = (ctx: MeasureContext): Promise<ProcessStats> => statsOf(ctx, 'stats');
+
+/** Redis's CPU time so far, or NaN when the system does not use Redis. */
+const redisCpu = (ctx: MeasureContext): Promise<number> => ctx.redisCpuUs?.() ?? Promise.resolve(Number.NaN);
 
 interface Mark {
   completed: number;
@@ -94,7 +109,7 @@ export async function connectAndIdleMemory(ctx: MeasureContext): Promise<void> {
   if (n < ctx.profile.idleClients) {
     ctx.note(`set-up rate and idle memory over ${n.toLocaleString('en-US')} clients, not ${ctx.profile.idleClients.toLocaleString('en-US')}: ${ctx.maxClientsReason}`);
   }
-  const base = await ctx.server.rpc<ProcessStats>('settledStats');
+  const base = await statsOf(ctx, 'settledStats');
   const [m0, s0] = await Promise.all([mark(ctx), stats(ctx)]);
   const c = await connect(ctx, n);
   const [m1, s1] = await Promise.all([mark(ctx), stats(ctx)]);
@@ -105,7 +120,7 @@ export async function connectAndIdleMemory(ctx: MeasureContext): Promise<void> {
   const seen = await serverSees(ctx, c.ok);
   if (seen === 0) throw new Error('the server counts no connection; idle memory cannot be divided');
   await sleep(ctx.profile.settleMs);
-  const idle = await ctx.server.rpc<ProcessStats>('settledStats');
+  const idle = await statsOf(ctx, 'settledStats');
   ctx.record('memory.rss', (idle.rss - base.rss) / 1024 / seen);
   ctx.record('memory.heap', (idle.heapUsed - base.heapUsed) / 1024 / seen);
 }
@@ -121,7 +136,7 @@ interface BroadcastWait {
 async function fanoutRound(ctx: MeasureContext, round: number, burst: number, clients: number) {
   const expected = clients * burst;
   await ctx.generator.rpc('arm', { expected });
-  const [m0, s0] = await Promise.all([mark(ctx), stats(ctx)]);
+  const [m0, s0, r0] = await Promise.all([mark(ctx), stats(ctx), redisCpu(ctx)]);
   const sent = await ctx.server.rpc<{ t0: number; t1: number }>('broadcast', { round, burst }, ctx.profile.fanoutTimeoutMs);
   const got = await ctx.generator.rpc<BroadcastWait>(
     'waitBroadcast',
@@ -131,7 +146,7 @@ async function fanoutRound(ctx: MeasureContext, round: number, burst: number, cl
   const [m1, sMid] = await Promise.all([mark(ctx), stats(ctx)]);
   // Acks and socket flushes finish after the last receipt; let them land in this round's CPU.
   await sleep(150);
-  const s1 = await stats(ctx);
+  const [s1, r1] = await Promise.all([stats(ctx), redisCpu(ctx)]);
   if (got.received !== expected) {
     throw new Error(`broadcast round ${round}: ${got.received} of ${expected} deliveries within ${ctx.profile.fanoutTimeoutMs} ms`);
   }
@@ -139,6 +154,7 @@ async function fanoutRound(ctx: MeasureContext, round: number, burst: number, cl
     ms: got.tLast - sent.t0,
     deliveries: got.received,
     cpuUs: s1.cpuUs - s0.cpuUs,
+    redisUs: r1 - r0,
     srvUtil: utilisation(s0, sMid),
     genUtil: utilisation(m0, m1),
   };
@@ -147,11 +163,18 @@ async function fanoutRound(ctx: MeasureContext, round: number, burst: number, cl
 /**
  * Broadcast rounds of `burst` messages to each client count (the pool shrinks from the idle
  * clients), recorded under `key.<clients>.*`: median time to last over `rounds` rounds after one
- * warm-up round, CPU summed over the rounds. Each round waits for every receipt before the next.
+ * warm-up round, CPU summed over the rounds (and Redis's, as `.redis`, on the Redis systems). Each
+ * round waits for every receipt before the next.
  */
-async function fanoutSeries(ctx: MeasureContext, key: string, burst: number, rounds: number): Promise<void> {
+async function fanoutSeries(
+  ctx: MeasureContext,
+  key: string,
+  burst: number,
+  rounds: number,
+  clientCounts: readonly number[] = ctx.profile.fanoutClients,
+): Promise<void> {
   let round = 0;
-  for (const clients of [...ctx.profile.fanoutClients].sort((a, b) => b - a)) {
+  for (const clients of [...clientCounts].sort((a, b) => b - a)) {
     if (clients > ctx.maxClients) {
       ctx.note(`fan-out to ${clients.toLocaleString('en-US')} not measured: ${ctx.maxClientsReason}`);
       continue;
@@ -162,6 +185,7 @@ async function fanoutSeries(ctx: MeasureContext, key: string, burst: number, rou
     const times: number[] = [];
     let deliveries = 0;
     let cpuUs = 0;
+    let redisUs = 0;
     let genUtil = 0;
     let srvUtil = 0;
     await ctx.profiled(`${key}-${clients}`, async () => {
@@ -170,6 +194,7 @@ async function fanoutSeries(ctx: MeasureContext, key: string, burst: number, rou
         times.push(result.ms);
         deliveries += result.deliveries;
         cpuUs += result.cpuUs;
+        redisUs += result.redisUs;
         genUtil = Math.max(genUtil, result.genUtil);
         srvUtil = Math.max(srvUtil, result.srvUtil);
       }
@@ -179,6 +204,7 @@ async function fanoutSeries(ctx: MeasureContext, key: string, burst: number, rou
     ctx.record(`${key}.${clients}.ms`, ms);
     ctx.record(`${key}.${clients}.rate`, ((clients * burst) / ms) * 1000);
     ctx.record(`${key}.${clients}.cpu`, cpuUs / deliveries);
+    if (ctx.redisCpuUs) ctx.record(`${key}.${clients}.redis`, redisUs / deliveries);
     ctx.record(`${key}.${clients}.srvUtil`, srvUtil);
     ctx.record(`${key}.${clients}.genUtil`, genUtil);
   }
@@ -235,24 +261,32 @@ export async function latency(ctx: MeasureContext): Promise<void> {
 
 /** (b) closed-loop echo throughput for each [connections, in flight] shape. */
 export async function throughput(ctx: MeasureContext): Promise<void> {
+  await echoShapes(ctx, 'throughput');
+}
+
+/** Closed-loop echo for each [connections, in flight] shape, recorded under `prefix.<c>x<k>.*`. */
+async function echoShapes(ctx: MeasureContext, prefix: string): Promise<void> {
   const { throughputShapes, throughputWarmMs, throughputWindowMs, drainMs } = ctx.profile;
   for (const [connections, inflight] of throughputShapes) {
-    const key = `throughput.${connections}x${inflight}`;
+    const key = `${prefix}.${connections}x${inflight}`;
     await poolTo(ctx, connections);
     await ctx.generator.rpc('closedStart', { inflight, maxMs: throughputWarmMs + throughputWindowMs + 10_000 });
     try {
       await sleep(throughputWarmMs);
       let m0!: Awaited<ReturnType<typeof mark>>, s0!: Awaited<ReturnType<typeof stats>>;
       let m1!: Awaited<ReturnType<typeof mark>>, s1!: Awaited<ReturnType<typeof stats>>;
+      let r0 = Number.NaN;
+      let r1 = Number.NaN;
       await ctx.profiled(`${key}`, async () => {
-        [m0, s0] = await Promise.all([mark(ctx), stats(ctx)]);
+        [m0, s0, r0] = await Promise.all([mark(ctx), stats(ctx), redisCpu(ctx)]);
         await sleep(throughputWindowMs);
-        [m1, s1] = await Promise.all([mark(ctx), stats(ctx)]);
+        [m1, s1, r1] = await Promise.all([mark(ctx), stats(ctx), redisCpu(ctx)]);
       });
       const done = m1.completed - m0.completed;
       if (done === 0) throw new Error(`${key}: no echo completed in ${throughputWindowMs} ms`);
       ctx.record(`${key}.rate`, (done / (m1.t - m0.t)) * 1000);
       ctx.record(`${key}.cpu`, (s1.cpuUs - s0.cpuUs) / done);
+      if (ctx.redisCpuUs) ctx.record(`${key}.redis`, (r1 - r0) / done);
       ctx.record(`${key}.srvUtil`, utilisation(s0, s1));
       ctx.record(`${key}.genUtil`, utilisation(m0, m1));
     } finally {
@@ -261,4 +295,17 @@ export async function throughput(ctx: MeasureContext): Promise<void> {
     }
   }
   await poolTo(ctx, 0);
+}
+
+/**
+ * (f) the cluster section (issue 11), on the memory broker's one node and the Redis systems alike:
+ * broadcasts to `clusterClients` clients spread over the nodes, issued on the first node, in
+ * bursts (as (c)) and as single publishes (as (c2)); then closed-loop echo (as (b)). Server CPU is
+ * summed over the nodes; Redis's own CPU is recorded apart (`.redis`).
+ */
+export async function cluster(ctx: MeasureContext): Promise<void> {
+  const { clusterClients, fanoutBurst, fanoutRounds, singleRounds } = ctx.profile;
+  await fanoutSeries(ctx, 'cluster.fanout', fanoutBurst, fanoutRounds, [clusterClients]);
+  await fanoutSeries(ctx, 'cluster.single', 1, singleRounds, [clusterClients]);
+  await echoShapes(ctx, 'cluster.echo');
 }

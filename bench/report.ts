@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Profile } from './config.js';
 import { summarize, type Summary } from './lib/stats.js';
-import type { SystemSpec } from './systems.js';
+import { CLUSTER, type SystemSpec } from './systems.js';
 
 /** values[system][metric] = one value per run. */
 export type Values = Record<string, Record<string, number[]>>;
@@ -39,7 +39,7 @@ interface Row {
   digits?: number;
 }
 
-function rows(profile: Profile): Row[] {
+function rows(profile: Profile, values: Values): Row[] {
   const out: Row[] = [{ label: '(a) echo latency, open loop' }];
   for (const rate of profile.latencyRates) {
     const r = rate.toLocaleString('en-US');
@@ -71,6 +71,40 @@ function rows(profile: Profile): Row[] {
     { metric: 'connect.cpu', label: '  server CPU/connection', unit: 'µs' },
     { metric: 'connect.srvUtil', label: '  server / generator core', unit: '%' },
   );
+  // The cluster section only when some system ran it (it runs on three systems only).
+  if (Object.values(values).some((metrics) => Object.keys(metrics).some((m) => m.startsWith('cluster.')))) out.push(...clusterRows(profile));
+  return out;
+}
+
+/**
+ * (f) the cluster section (measures.ts cluster): server CPU summed over the nodes, Redis's own CPU
+ * on a row of its own (the targets are on the nodes' CPU).
+ */
+function clusterRows(profile: Profile): Row[] {
+  const n = profile.clusterClients;
+  const c = n.toLocaleString('en-US');
+  const out: Row[] = [{ label: `(f) cluster: ${c} clients over the nodes, broadcasts issued on the first; server CPU summed over the nodes` }];
+  for (const [key, what] of [
+    ['cluster.fanout', `burst of ${profile.fanoutBurst}`],
+    ['cluster.single', 'single publish'],
+  ] as const) {
+    out.push(
+      { metric: `${key}.${n}.ms`, label: `  ${what}  time to last`, unit: 'ms' },
+      { metric: `${key}.${n}.rate`, label: `  ${what}  deliveries/s` },
+      { metric: `${key}.${n}.cpu`, label: `  ${what}  server CPU/delivery`, unit: 'µs' },
+      { metric: `${key}.${n}.redis`, label: `  ${what}  Redis CPU/delivery`, unit: 'µs' },
+      { metric: `${key}.${n}.srvUtil`, label: `  ${what}  server / generator core`, unit: '%' },
+    );
+  }
+  for (const [conns, k] of profile.throughputShapes) {
+    const key = `cluster.echo.${conns}x${k}`;
+    out.push(
+      { metric: `${key}.rate`, label: `  echo ${conns}×${k}  echoes/s` },
+      { metric: `${key}.cpu`, label: `  echo ${conns}×${k}  server CPU/msg`, unit: 'µs' },
+      { metric: `${key}.redis`, label: `  echo ${conns}×${k}  Redis CPU/msg`, unit: 'µs' },
+      { metric: `${key}.srvUtil`, label: `  echo ${conns}×${k}  server / generator core`, unit: '%' },
+    );
+  }
   return out;
 }
 
@@ -114,9 +148,9 @@ export interface Target {
   peer: string;
   /** The system the target is about; the run's subject (SUBJECT) when absent. */
   subject?: string;
-  /** The subject's median divided by the peer's must be `op` `limit`. */
+  /** The subject's median divided by the peer's must be `op` `limit`; a ratio with no limit is only reported. */
   op: '<=' | '>=';
-  limit: number;
+  limit?: number;
 }
 
 /**
@@ -134,7 +168,34 @@ export function targets(profile: Profile): Target[] {
       return { ...t, metric: `fanout.${grpc}.rate`, name: `broadcast to ${grpc.toLocaleString('en-US')}: deliveries/s vs grpc-js` };
     }
     return t;
-  });
+  }).concat(clusterTargets(profile.clusterClients));
+}
+
+/**
+ * Issue 11: the Redis path against one node on the memory broker, in server CPU (summed over the
+ * nodes; Redis's own CPU is not in it) per delivered message: a broadcast over two nodes and an
+ * echo on one node, ≤ 1.5×. The rates' ratios are reported beside them.
+ */
+function clusterTargets(clients: number): Target[] {
+  const c = clients.toLocaleString('en-US');
+  const vsMemory = { peer: CLUSTER.memory, op: '<=' as const };
+  return [
+    ...(['fanout', 'single'] as const).flatMap((kind): Target[] => {
+      const what = kind === 'fanout' ? 'bursts' : 'single';
+      return [
+        { name: `2 nodes, ${what} to ${c}: CPU/delivery vs memory`, metric: `cluster.${kind}.${clients}.cpu`, subject: CLUSTER.redis2n, ...vsMemory, limit: 1.5 },
+        { name: `2 nodes, ${what} to ${c}: deliveries/s vs memory`, metric: `cluster.${kind}.${clients}.rate`, subject: CLUSTER.redis2n, ...vsMemory },
+        { name: `1 node, ${what} to ${c}: CPU/delivery vs memory`, metric: `cluster.${kind}.${clients}.cpu`, subject: CLUSTER.redis, ...vsMemory },
+      ];
+    }),
+    ...(['50x4', '500x1'] as const).flatMap((shape): Target[] => {
+      const label = shape.replace('x', '×');
+      return [
+        { name: `echo CPU/msg (${label}) vs memory`, metric: `cluster.echo.${shape}.cpu`, subject: CLUSTER.redis, ...vsMemory, limit: 1.5 },
+        { name: `echoes/s (${label}) vs memory`, metric: `cluster.echo.${shape}.rate`, subject: CLUSTER.redis, ...vsMemory },
+      ];
+    }),
+  ];
 }
 
 const GRPC_FANOUT_CLIENTS = 1000;
@@ -174,7 +235,8 @@ const TARGETS: Target[] = [
 export interface RatioResult extends Target {
   subject: string;
   ratio: number | null;
-  status: 'meets' | 'misses' | 'n/a';
+  /** `info`: a ratio reported with no target. */
+  status: 'meets' | 'misses' | 'n/a' | 'info';
 }
 
 export function ratios(
@@ -190,6 +252,7 @@ export function ratios(
       return { ...t, subject, ratio: null, status: 'n/a' as const };
     }
     const ratio = mine / theirs;
+    if (t.limit === undefined) return { ...t, subject, ratio, status: 'info' as const };
     const meets = t.op === '<=' ? ratio <= t.limit : ratio >= t.limit;
     return { ...t, subject, ratio, status: meets ? ('meets' as const) : ('misses' as const) };
   });
@@ -247,7 +310,7 @@ export function formatTable(report: Report): string {
     '',
     line('', systems.map((s) => s.id)),
   );
-  for (const row of rows(profile)) {
+  for (const row of rows(profile, report.values)) {
     if (!row.metric) {
       out.push(row.label);
       continue;
@@ -275,8 +338,10 @@ export function formatTable(report: Report): string {
     out.push('', `targets for ${subject} (read from this run; never enforced):`);
     for (const r of report.ratios.filter((x) => x.subject === subject)) {
       const value = r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`;
-      out.push(`  ${r.name.padEnd(48)} ${value.padStart(7)}   target ${r.op} ${r.limit}×   ${r.status}`);
+      const target = r.limit === undefined ? '(no target)' : `target ${r.op} ${r.limit}×   ${r.status}`;
+      out.push(`  ${r.name.padEnd(48)} ${value.padStart(7)}   ${target}`);
     }
+    if (subject === CLUSTER.redis || subject === CLUSTER.redis2n) out.push(`  (server CPU summed over the nodes, against one node on the memory broker; Redis's own CPU is not in it)`);
   }
   if (report.notes.length) {
     out.push('', 'notes:');

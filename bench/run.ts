@@ -9,20 +9,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { FULL, QUICK, type Profile } from './config.js';
+import { BenchRedis } from './lib/bench-redis.js';
 import { withTimeout } from './lib/clock.js';
 import { Child, canPin } from './lib/proc.js';
-import { connectAndIdleMemory, fanout, fanoutSingle, latency, throughput, warmUp, type MeasureContext } from './measures.js';
+import { cluster, connectAndIdleMemory, fanout, fanoutSingle, latency, throughput, warmUp, type MeasureContext } from './measures.js';
 import { buildReport, formatTable, machine, writeResults, type Failure, type Note, type Values, type Warning } from './report.js';
-import { SUBJECT, SYSTEMS, type SystemSpec } from './systems.js';
+import { MEASURES, SUBJECT, SYSTEMS, measuresOf, type MeasureName, type SystemSpec } from './systems.js';
 
+const STEP: Record<MeasureName, (c: MeasureContext) => Promise<void>> = {
+  connect: connectAndIdleMemory,
+  fanout,
+  'fanout-single': fanoutSingle,
+  latency,
+  throughput,
+  cluster,
+};
 /** The measurements in the order they run on each (system, run); `--measures=` picks some. */
-const STEPS: Array<[string, (c: MeasureContext) => Promise<void>]> = [
-  ['connect', connectAndIdleMemory],
-  ['fanout', fanout],
-  ['fanout-single', fanoutSingle],
-  ['latency', latency],
-  ['throughput', throughput],
-];
+const STEPS: Array<[MeasureName, (c: MeasureContext) => Promise<void>]> = MEASURES.map((name) => [name, STEP[name]]);
 
 const GENERATOR_CPU = 0;
 const SERVER_CPU = 1;
@@ -56,11 +59,15 @@ function parseArgs(argv: string[]) {
   for (const id of [...(only ?? []), ...skip]) {
     if (!SYSTEMS.some((s) => s.id === id)) throw new Error(`unknown system "${id}"; known: ${SYSTEMS.map((s) => s.id).join(', ')}`);
   }
-  const systems = SYSTEMS.filter((s) => (only ? only.includes(s.id) : true) && !skip.includes(s.id));
   const measures = list('measures') ?? STEPS.map(([name]) => name);
   for (const m of measures) {
     if (!STEPS.some(([name]) => name === m)) throw new Error(`unknown measure "${m}"; known: ${STEPS.map(([n]) => n).join(', ')}`);
   }
+  // A system none of whose measures was asked for is not started (e.g. the Redis systems, which
+  // take part only in `cluster`, under --measures=throughput).
+  const systems = SYSTEMS.filter(
+    (s) => (only ? only.includes(s.id) : true) && !skip.includes(s.id) && measuresOf(s).some((m) => measures.includes(m)),
+  );
   const profileFlag = flags.get('profile');
   const profileUs = profileFlag === undefined ? undefined : profileFlag === 'true' ? PROFILE_INTERVAL_US : Number(profileFlag);
   if (profileUs !== undefined && !(profileUs >= 1)) throw new Error(`--profile=${profileFlag}: the sampling interval is a number of µs`);
@@ -85,13 +92,19 @@ const extraArgs = (name: string): string[] => process.env[name]?.split(/\s+/).fi
 
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
-/** `--profile`: the server's CPU profile over exactly one measured window, written to PROFILE_DIR. */
-async function profileWindow(server: Child, intervalUs: number, name: string, window: () => Promise<void>): Promise<void> {
-  await server.rpc('profileStart', { intervalUs });
+/**
+ * `--profile`: the server's CPU profile over exactly one measured window, written to PROFILE_DIR
+ * as `name`; one per node (`…-n1.cpuprofile`, `…-n2.cpuprofile`) when the system has several.
+ */
+async function profileWindow(nodes: Child[], intervalUs: number, name: string, window: () => Promise<void>): Promise<void> {
+  await Promise.all(nodes.map((node) => node.rpc('profileStart', { intervalUs })));
   try {
     await window();
   } finally {
-    log(`  profile: ${await server.rpc<string>('profileStop', { file: new URL(name, PROFILE_DIR).pathname })}`);
+    for (const [i, node] of nodes.entries()) {
+      const file = new URL(nodes.length > 1 ? name.replace(/(\.cpuprofile)?$/, `-n${i + 1}$1`) : name, PROFILE_DIR).pathname;
+      log(`  profile: ${await node.rpc<string>('profileStop', { file })}`);
+    }
   }
 }
 
@@ -106,26 +119,42 @@ async function measureSystem(
   notes: Note[],
 ): Promise<void> {
   const started = Date.now();
-  let server: Child | undefined;
+  const nodes: Child[] = [];
+  let redis: BenchRedis | undefined;
   let generator: Child | undefined;
   let measure = 'start';
   try {
-    server = new Child({
-      name: `${system.id} server`,
-      script: new URL(`./servers/${system.server}`, import.meta.url).pathname,
-      args: system.serverArgs,
-      nodeArgs: ['--expose-gc', ...extraArgs('BENCH_SERVER_NODE_ARGS')],
-      cpu: options.pin ? SERVER_CPU : undefined,
-      openFiles: options.openFiles,
-      verbose: options.verbose,
-    });
-    const ready = await withTimeout(server.ready, 30_000, `${system.id} server READY`);
-    const port = system.port === undefined ? ready.port : ready.ports[system.port];
-    if (port === undefined) throw new Error(`${system.id} server reported no "${system.port}" port on its READY line`);
+    // Unreachable Redis fails the system here (and the run's exit code), never skips it.
+    if (system.redis) redis = await BenchRedis.open();
+    const count = system.nodes ?? 1;
+    // Every node on the server core: the nodes of one system share what one server had.
+    for (let i = 1; i <= count; i++) {
+      nodes.push(
+        new Child({
+          name: `${system.id} server${count > 1 ? ` node ${i}` : ''}`,
+          script: new URL(`./servers/${system.server}`, import.meta.url).pathname,
+          args: system.serverArgs,
+          nodeArgs: ['--expose-gc', ...extraArgs('BENCH_SERVER_NODE_ARGS')],
+          cpu: options.pin ? SERVER_CPU : undefined,
+          env: redis ? { BENCH_REDIS_PREFIX: redis.prefix } : undefined,
+          openFiles: options.openFiles,
+          verbose: options.verbose,
+        }),
+      );
+    }
+    const server = nodes[0];
+    const ports = await Promise.all(
+      nodes.map(async (node) => {
+        const ready = await withTimeout(node.ready, 30_000, `${system.id} server READY`);
+        const port = system.port === undefined ? ready.port : ready.ports[system.port];
+        if (port === undefined) throw new Error(`${system.id} server reported no "${system.port}" port on its READY line`);
+        return port;
+      }),
+    );
     generator = new Child({
       name: `${system.id} generator`,
       script: new URL('./load/generator.js', import.meta.url).pathname,
-      args: [system.adapter, String(port)],
+      args: [system.adapter, ports.join(',')],
       nodeArgs: extraArgs('BENCH_GENERATOR_NODE_ARGS'),
       cpu: options.pin ? GENERATOR_CPU : undefined,
       openFiles: options.openFiles,
@@ -135,6 +164,8 @@ async function measureSystem(
 
     const ctx: MeasureContext = {
       server,
+      nodes,
+      redisCpuUs: redis && (() => redis!.cpuUs()),
       generator,
       profile,
       record(metric, value) {
@@ -152,11 +183,11 @@ async function measureSystem(
       profiled: (label, window) =>
         options.profileUs === undefined
           ? window()
-          : profileWindow(ctx.server, options.profileUs, `${system.id}-run${run}-${label}.cpuprofile`, window),
+          : profileWindow(nodes, options.profileUs, `${system.id}-run${run}-${label}.cpuprofile`, window),
     };
     const steps: Array<[string, (c: MeasureContext) => Promise<void>]> = [
       ['warm-up', warmUp],
-      ...STEPS.filter(([name]) => options.measures.includes(name)),
+      ...STEPS.filter(([name]) => options.measures.includes(name) && measuresOf(system).includes(name)),
     ];
     for (const [name, step] of steps) {
       measure = name;
@@ -166,7 +197,7 @@ async function measureSystem(
       } catch (err) {
         failures.push({ system: system.id, run, measure, error: err instanceof Error ? err.message : String(err) });
         log(`  ${system.id} ${name} FAILED: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-        if (server.proc.exitCode !== null || generator.proc.exitCode !== null) throw new Error('a process died');
+        if (nodes.some((node) => node.proc.exitCode !== null) || generator.proc.exitCode !== null) throw new Error('a process died');
         await generator.rpc('closeTo', { keep: 0, timeoutMs: 3000 }, 20_000).catch(() => undefined);
         continue;
       }
@@ -185,7 +216,12 @@ async function measureSystem(
     log(`  ${system.id} run ${run}: ${message.split('\n').slice(0, 20).join('\n  ')}`);
   } finally {
     await generator?.stop();
-    await server?.stop();
+    await Promise.all(nodes.map((node) => node.stop()));
+    const purged = await redis?.purgeAndClose().catch((err: unknown) => {
+      log(`  ${system.id}: could not delete the keys under ${redis!.prefix}: ${err instanceof Error ? err.message : String(err)}`);
+      return 0;
+    });
+    if (options.verbose && redis) log(`  ${system.id}: deleted ${purged} keys under ${redis.prefix}`);
   }
   log(`  ${system.id} run ${run} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -1,4 +1,13 @@
 /**
+ * Every measurement, in the order they run on each (system, run); `--measures=` picks some. The
+ * cluster section runs only on the systems that list it (SystemSpec.measures).
+ */
+export const MEASURES = ['connect', 'fanout', 'fanout-single', 'latency', 'throughput', 'cluster'] as const;
+export type MeasureName = (typeof MEASURES)[number];
+/** What a system takes part in when its spec names no measures: everything but the cluster section. */
+const GENERAL_MEASURES: readonly MeasureName[] = MEASURES.filter((m) => m !== 'cluster');
+
+/**
  * The systems under test, one entry each: which server entry to start (bench/servers) and which
  * client adapter drives it (bench/load/adapters). Adding a transport of nest-duplex later is one
  * entry here plus its adapter, e.g.
@@ -24,7 +33,24 @@ export interface SystemSpec {
    * skipped (shown as "–", with the reason under the table) instead of measuring the generator.
    */
   maxClients?: { count: number; reason: string };
+  /** The measures this system takes part in; every measure but `cluster` when absent. */
+  measures?: readonly MeasureName[];
+  /**
+   * Server processes sharing one broker (default 1). The generator spreads its clients over them
+   * in turn; broadcasts are issued on the first; server CPU is summed over all of them.
+   */
+  nodes?: number;
+  /**
+   * The system's broker is Redis (`--redis`): the runner checks `REDIS_URL` answers before starting
+   * it (unreachable is a failure, never a skip), gives its nodes one key prefix of their own
+   * (BENCH_REDIS_PREFIX), reads Redis's own CPU around each measured window and deletes the
+   * prefix's keys afterwards.
+   */
+  redis?: boolean;
 }
+
+/** The measures of a system (SystemSpec.measures, or every measure but the cluster section). */
+export const measuresOf = (system: SystemSpec): readonly MeasureName[] => system.measures ?? GENERAL_MEASURES;
 
 /**
  * The HTTP systems' cap, socketio-poll's: their clients pay the same per-request fetch cost in the
@@ -52,7 +78,34 @@ export const SYSTEMS: readonly SystemSpec[] = [
     },
   },
   { id: 'nest-ws', label: 'Nest 12 gateway on @nestjs/platform-ws, {event,data} frames', server: 'nest-ws.server.js', adapter: 'nest-ws' },
-  { id: 'duplex-ws', label: 'nest-duplex over WebSocket, delivery on (seq + acks)', server: 'nest-duplex.server.js', adapter: 'duplex-ws' },
+  {
+    id: 'duplex-ws',
+    label: 'nest-duplex over WebSocket, delivery on (seq + acks)',
+    server: 'nest-duplex.server.js',
+    adapter: 'duplex-ws',
+    // Also the cluster section's baseline: one node on the memory broker.
+    measures: [...GENERAL_MEASURES, 'cluster'],
+  },
+  // Scale-out over Redis (issue 11): the same app on the Redis broker, one node and two.
+  {
+    id: 'duplex-ws-redis',
+    label: 'nest-duplex over WebSocket on the Redis broker (REDIS_URL), one node',
+    server: 'nest-duplex.server.js',
+    serverArgs: ['--redis'],
+    adapter: 'duplex-ws',
+    measures: ['cluster'],
+    redis: true,
+  },
+  {
+    id: 'duplex-ws-redis-2n',
+    label: 'nest-duplex over WebSocket on the Redis broker, two nodes: clients split over both, broadcasts issued on the first',
+    server: 'nest-duplex.server.js',
+    serverArgs: ['--redis'],
+    adapter: 'duplex-ws',
+    measures: ['cluster'],
+    nodes: 2,
+    redis: true,
+  },
   { id: 'grpc', label: 'raw @grpc/grpc-js bidi-stream echo on proto/duplex.proto; broadcast writes one pre-built message to every call', server: 'grpc.server.js', adapter: 'grpc' },
   {
     id: 'duplex-grpc',
@@ -83,6 +136,9 @@ export const SYSTEMS: readonly SystemSpec[] = [
     maxClients: HTTP_MAX_CLIENTS,
   },
 ];
+
+/** The cluster section's subjects (issue 11) and their baseline, one node on the memory broker. */
+export const CLUSTER = { memory: 'duplex-ws', redis: 'duplex-ws-redis', redis2n: 'duplex-ws-redis-2n' } as const;
 
 /** The system the targets are about, unless a target names its own (the gRPC ones: duplex-grpc). */
 export const SUBJECT = 'duplex-ws';

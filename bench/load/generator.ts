@@ -3,7 +3,9 @@
  * client connections to one system (through that system's adapter) and running what the runner
  * asks over IPC. Every loop here is bounded both in count and in time.
  *
- *   node dist/bench/load/generator.js <adapter-id> <port>
+ *   node dist/bench/load/generator.js <adapter-id> <port>[,<port>…]
+ *
+ * With several ports (the nodes of one system sharing a broker) the clients go to them in turn.
  */
 import { localMs, nowMs, sleep, withTimeout } from '../lib/clock.js';
 import { serveControl } from '../lib/control.js';
@@ -15,7 +17,8 @@ const [adapterId, portText] = process.argv.slice(2);
 const makeAdapter = adapters[adapterId ?? ''];
 if (!makeAdapter) throw new Error(`unknown adapter "${adapterId}"; known: ${Object.keys(adapters).join(', ')}`);
 const adapter = makeAdapter();
-const port = Number(portText);
+const ports = (portText ?? '').split(',').map(Number);
+if (ports.some((p) => !(p > 0))) throw new Error(`bad port list "${portText}"`);
 
 const pool: LoadConnection[] = [];
 const problems = { unexpectedCloses: 0, errors: 0, first: [] as string[] };
@@ -51,7 +54,7 @@ async function connectMany({ n, concurrency, timeoutMs }: { n: number; concurren
   const errors: string[] = [];
   const worker = async (): Promise<void> => {
     while (started < n && nowMs() < deadline) {
-      started++;
+      const port = ports[started++ % ports.length];
       try {
         pool.push(await withTimeout(adapter.connect(port, sink), Math.max(1, deadline - nowMs()), 'connect'));
         ok++;
@@ -200,4 +203,4 @@ serveControl({
     return { drained, outstanding: closed.outstanding };
   },
 });
-process.stdout.write(`READY ${port}\n`);
+process.stdout.write(`READY ${ports[0]}\n`);

@@ -8,10 +8,16 @@
  * names it (`READY <httpPort> grpc=<grpcPort>`). `--http` serves SSE and long-polling too, on the
  * app's own port under `/duplex` (the duplex-sse and duplex-lp systems). Without either the app is
  * WebSocket only, as before.
+ *
+ * `--redis` puts the app on the Redis broker (the duplex-ws-redis systems): `REDIS_URL` (default
+ * redis://127.0.0.1:6379), key prefix `BENCH_REDIS_PREFIX`, which the runner gives every node of
+ * one system and purges afterwards (bench/lib/bench-redis.ts). Started by hand without it, the node
+ * uses a prefix of its own pid; its keys expire by their TTLs.
  */
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { DuplexModule, DuplexService, OnAction, Payload, type DuplexModuleOptions, type EnvelopeData } from '../../lib/index.js';
@@ -43,11 +49,24 @@ class BenchActions {
 
 const withGrpc = process.argv.includes('--grpc');
 const withHttp = process.argv.includes('--http');
-const options: DuplexModuleOptions = withGrpc
+const withRedis = process.argv.includes('--redis');
+const transports: DuplexModuleOptions = withGrpc
   ? { websocket: { path: '/duplex' }, protocols: ['websocket', 'grpc'], grpc: { url: '127.0.0.1:0' } }
   : withHttp
     ? { websocket: { path: '/duplex' }, protocols: ['websocket', 'sse', 'long-polling'] }
     : { websocket: { path: '/duplex' } };
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const options: DuplexModuleOptions = withRedis
+  ? {
+      ...transports,
+      broker: {
+        // BENCH_REDIS_AUTOPIPELINE=1 (an experiment): the broker on an ioredis client of the app's
+        // own with `enableAutoPipelining`, which writes the commands of one tick in one write.
+        redis: process.env.BENCH_REDIS_AUTOPIPELINE === '1' ? new Redis(redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true }) : redisUrl,
+        keyPrefix: process.env.BENCH_REDIS_PREFIX ?? `duplex-bench:pid${process.pid}:`,
+      },
+    }
+  : transports;
 
 @Module({
   imports: [DuplexModule.forRoot(options)],

@@ -32,3 +32,50 @@ describe('PreparedMessage.dataJson', () => {
     expect(JSON.parse(new PreparedMessage({ id: 'i', type: 'notification', action: 'a', data: {}, timestamp: 1e21 }).dataJson())).toEqual({});
   });
 });
+
+describe('PreparedMessage.fromJsonTail', () => {
+  const same = (a: PreparedMessage, b: PreparedMessage): void => {
+    expect({ id: b.id, type: b.type, action: b.action, timestamp: b.timestamp, replyTo: b.replyTo }).toEqual({
+      id: a.id,
+      type: a.type,
+      action: a.action,
+      timestamp: a.timestamp,
+      replyTo: a.replyTo,
+    });
+    expect(b.jsonTail()).toBe(a.jsonTail());
+    expect(b.dataJson()).toBe(a.dataJson());
+    expect(b.size).toBe(a.size);
+    expect(b.body).toEqual(a.body);
+  };
+
+  it('gives back the message its jsonTail() came from, with and without reply_to', () => {
+    const data = { text: 'héllo "quoted" \u2028 😀', n: [1, 2.5, -3e-7], nested: { a: null, b: true } };
+    same(
+      new PreparedMessage({ id: 'm1', type: 'response', action: 'echo', data, timestamp: 1.5, reply_to: 'r1' }),
+      PreparedMessage.fromJsonTail(new PreparedMessage({ id: 'm1', type: 'response', action: 'echo', data, timestamp: 1.5, reply_to: 'r1' }).jsonTail()),
+    );
+    const plain = new PreparedMessage({ id: 'm2', type: 'notification', action: 'tick', data: {}, timestamp: 1e21 });
+    const back = PreparedMessage.fromJsonTail(plain.jsonTail());
+    same(plain, back);
+    expect(back.replyTo).toBeUndefined();
+    expect('reply_to' in back.body).toBe(false);
+  });
+
+  it('reads the fields around the data whatever the id, action, data and reply_to contain', () => {
+    const tricky = ',"data":{"timestamp":1},"timestamp":2 "data": \\" \\"data\\": ,"reply_to":"x"}';
+    const data = { a: tricky, timestamp: 9, ',"timestamp":': { '"data":': tricky, reply_to: 'y' }, list: [tricky], data: { data: 1 } };
+    const message = new PreparedMessage({ id: tricky, type: 'request', action: tricky, data, timestamp: 3.25, reply_to: tricky });
+    same(message, PreparedMessage.fromJsonTail(message.jsonTail()));
+  });
+
+  it('does not parse the data: the tail is kept as given, the same string', () => {
+    const tail = new PreparedMessage({ id: 'i', type: 'notification', action: 'a', data: { big: 'x'.repeat(4096) }, timestamp: 7 }).jsonTail();
+    expect(PreparedMessage.fromJsonTail(tail).jsonTail()).toBe(tail);
+  });
+
+  it('refuses what is not the tail of a prepared message', () => {
+    for (const bad of ['', '}', '"id":"i","type":"notification","action":"a","timestamp":1}', '"id":"i","type":"notification","action":"a","data":{}', '"id":1,"type":"notification","action":"a","data":{},"timestamp":1}', '"id":"i","type":"notification","action":"a","data":{},"timestamp":"1"}']) {
+      expect(() => PreparedMessage.fromJsonTail(bad), bad).toThrow(SyntaxError);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { AppendOptions, AppendResult, BrokerOutbox, OutboxEntry, OutboxLimits, OutboxRead } from '../broker.js';
-import { type OutboundBody, PreparedMessage } from '../../envelope/prepared-message.js';
+import { PreparedMessage } from '../../envelope/prepared-message.js';
 import type { RedisContext } from './redis-context.js';
 import type { RedisBus } from './redis.bus.js';
 import { Batch, runScript } from './redis-scripts.js';
@@ -104,7 +104,7 @@ function entryOf(message: PreparedMessage): string {
   return `${message.size} ${message.jsonTail()}`;
 }
 
+/** The message again from its entry, its data neither parsed nor serialised (PreparedMessage.fromJsonTail). */
 function messageOf(entry: string): PreparedMessage {
-  // Serialising the parsed body again gives the same JSON: PreparedMessage writes keys in one order.
-  return new PreparedMessage(JSON.parse(`{${entry.slice(entry.indexOf(' ') + 1)}`) as OutboundBody);
+  return PreparedMessage.fromJsonTail(entry.slice(entry.indexOf(' ') + 1));
 }
