@@ -16,8 +16,9 @@ export interface Summary {
   spread: number;
 }
 
-export function summarize(values: number[]): Summary | undefined {
-  const runs = values.filter((v) => !Number.isNaN(v));
+/** Unmeasured values (NaN, or null after a JSON round trip from a child process) are left out. */
+export function summarize(values: ReadonlyArray<number | null>): Summary | undefined {
+  const runs = values.filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
   if (runs.length === 0) return undefined;
   const sorted = [...runs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
