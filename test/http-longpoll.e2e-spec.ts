@@ -94,7 +94,7 @@ describe.each(PLATFORMS)('long-polling on %s', (platform) => {
     expect(received.map((f) => f.data!.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
   });
 
-  it('one POST of 600 requests runs them all (in groups of maxInflight) and acks the last seq; the answers follow by poll', async () => {
+  it('one POST of 600 requests runs them all (at most maxInflight at once) and acks the last seq; the answers follow by poll', async () => {
     const peer = await HttpPeer.open(base);
     const batch = Array.from({ length: 600 }, (_, i) => envelope(`r${i + 1}`, 'request', 'echo', { i: i + 1 }, { seq: i + 1 }));
     const posted = await peer.post(batch);

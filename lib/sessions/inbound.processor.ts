@@ -29,6 +29,11 @@ export interface InboundSource {
   readonly live: LiveSession | undefined;
   /** Heartbeat echoes, acks, frame errors, the goodbye's answer. */
   sendControl(envelope: Envelope): void;
+  /**
+   * The caller took an inflight slot (`InflightLimiter.acquire`) for every envelope that may run a
+   * handler (see `mayRunHandler`), and ends it itself: the handler is not counted again.
+   */
+  readonly holdsSlots?: boolean;
 }
 
 const NOTHING: Promise<InboundOutcome> = Promise.resolve({});
@@ -41,6 +46,24 @@ export interface InboundOutcome {
   answer?: OutboxEntry;
   /** The broker could not be reached and recorded nothing: the client must send the envelope again. */
   unreachable?: BrokerUnavailableError;
+}
+
+/** Two steps of one envelope, for the link-less door. Neither rejects. */
+export interface InboundWork {
+  /**
+   * The broker's verdict is known (seq checked and recorded, id de-duplicated) and the handler, if
+   * any, is about to run; what resolves it is the outcome so far (never an `answer` of the handler).
+   * For an envelope that runs no handler it is `finished`.
+   */
+  accepted: Promise<InboundOutcome>;
+  /** Everything is done: the handler's answer is queued. */
+  finished: Promise<InboundOutcome>;
+}
+
+/** Whether the envelope may run a handler (a request or notification other than `$hello`/`$bye`). */
+export function mayRunHandler(envelope: Envelope): boolean {
+  if (envelope.type === MessageType.NOTIFICATION) return true;
+  return envelope.type === MessageType.REQUEST && envelope.action !== HELLO_ACTION && envelope.action !== BYE_ACTION;
 }
 
 /**
@@ -68,7 +91,7 @@ export class InboundProcessor {
    * Never rejects: failures become error envelopes, or the end of the link. Acks and heartbeats
    * (most of the frames a broadcast brings back) are handled at once, without a promise of their own.
    */
-  process(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {
+  process(source: InboundSource, envelope: Envelope, accepted?: (outcome: InboundOutcome) => void): Promise<InboundOutcome> {
     const { sessionId, live } = source;
     // Any envelope may carry a piggybacked ack of what the server sent.
     if (envelope.ack !== undefined) this.delivery.onAck(sessionId, live, envelope.ack);
@@ -83,7 +106,7 @@ export class InboundProcessor {
         return NOTHING;
     }
     return this.running.track(
-      this.handle(source, envelope).catch((err: unknown) => {
+      this.handle(source, envelope, accepted).catch((err: unknown) => {
         this.logger.error(`Processing ${envelope.type} "${envelope.action}" of session ${sessionId} failed: ${String(err)}`);
         // The broker was unreachable and recorded nothing: no answer, so the client's resend after
         // it resumes is processed once the broker answers again. Otherwise what the broker recorded
@@ -97,6 +120,18 @@ export class InboundProcessor {
     );
   }
 
+  /** `process` in two steps: the link-less door answers at `accepted`, before a handler finishes. */
+  start(source: InboundSource, envelope: Envelope): InboundWork {
+    let accept!: (outcome: InboundOutcome) => void;
+    const accepted = new Promise<InboundOutcome>((resolve) => (accept = resolve));
+    // Paths that run no handler (and failures) resolve `accepted` with the final outcome; a second resolve is a no-op.
+    const finished = this.process(source, envelope, accept).then((outcome) => {
+      accept(outcome);
+      return outcome;
+    });
+    return { accepted, finished };
+  }
+
   /**
    * At shutdown, before the node leaves the broker: lets the envelopes being processed finish (their
    * answers reach the outbox, to be read on a resume) for up to `timeoutMs`.
@@ -108,7 +143,7 @@ export class InboundProcessor {
     }
   }
 
-  private async handle(source: InboundSource, envelope: Envelope): Promise<InboundOutcome> {
+  private async handle(source: InboundSource, envelope: Envelope, accepted?: (outcome: InboundOutcome) => void): Promise<InboundOutcome> {
     const { sessionId, live } = source;
     if (envelope.type === MessageType.REQUEST && envelope.action === HELLO_ACTION) {
       source.sendControl(this.error(source, new DuplexError(ErrorCode.BAD_REQUEST, 'The session is already open'), envelope.id));
@@ -158,6 +193,7 @@ export class InboundProcessor {
       return { inboundSeq };
     }
     envelope.session_id = sessionId;
+    accepted?.({ inboundSeq });
     return { inboundSeq, answer: await this.dispatch(source, envelope) };
   }
 
@@ -174,12 +210,13 @@ export class InboundProcessor {
       handshake: source.handshake,
       envelope,
     };
-    this.inflight.began(source.sessionId);
+    const counted = source.holdsSlots !== true;
+    if (counted) this.inflight.began(source.sessionId);
     let outcome: DispatchOutcome;
     try {
       outcome = await this.router.dispatch(context);
     } finally {
-      this.inflight.ended(source.sessionId);
+      if (counted) this.inflight.ended(source.sessionId);
     }
     if (outcome.ok && envelope.type === MessageType.NOTIFICATION) return undefined;
     const message = this.answer(envelope, outcome);

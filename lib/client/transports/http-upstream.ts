@@ -1,7 +1,8 @@
 /**
  * The client's way up over HTTP: `POST {prefix}/messages`, one request at a time — the server
- * runs a batch before answering, and two batches racing could reach it out of seq order — each
- * carrying everything queued meanwhile, up to the server's `max_payload` bytes.
+ * answers once it has accepted a batch (its seqs checked and recorded; handlers run on), and two
+ * batches racing could reach it out of seq order — each carrying everything queued meanwhile, up
+ * to the server's `max_payload` bytes.
  */
 import { DuplexError } from '../../envelope/duplex.error.js';
 import { ErrorCode } from '../../envelope/error-codes.js';

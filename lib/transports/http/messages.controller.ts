@@ -18,8 +18,8 @@ import { HTTP_ROUTE, servesHttp } from './http-routes.js';
 /**
  * `POST {prefix}/messages`: one envelope or an array, for a session proven by its token, run
  * through the session layer's link-less door on whichever node takes the request. Answers the
- * unsequenced replies (acks, heartbeat echoes, frame errors, the goodbye's answer); answers to
- * requests come on the poll or the stream, in seq order.
+ * unsequenced replies (acks, heartbeat echoes, frame errors, the goodbye's answer) once the
+ * envelopes are accepted; answers to requests come on the poll or the stream, in seq order.
  */
 @Controller()
 export class MessagesController {
@@ -54,22 +54,15 @@ export class MessagesController {
       }
       const transport = queryOf(req).get('transport') === ProtocolType.SSE ? ProtocolType.SSE : ProtocolType.LONG_POLLING;
       const handshake = handshakeWithoutToken(req, transport);
-      // At most maxInflight handlers of one POST at once, as a push link stops reading past them.
-      // The first group goes to the door even when empty: it proves the session.
-      const size = this.options.maxInflight;
-      for (let start = 0; start === 0 || start < envelopes.length; start += size) {
-        const result = await this.sessions.deliver({ ...proof, envelopes: envelopes.slice(start, start + size), handshake });
-        if (result.ok) {
-          replies.push(...result.replies);
-          continue;
-        }
-        // The first part proves the session; a later one fails only because an earlier one ended it ($bye).
-        if (start === 0) {
-          sendError(res, result.error, headers);
-          return;
-        }
-        break;
+      // Answered once every envelope is accepted, not once their handlers finish: one slow handler
+      // must not hold up the client's next POST (its acks and heartbeats included). The door waits
+      // for a free slot before each handler past maxInflight, so the answer comes later then.
+      const result = await this.sessions.deliver({ ...proof, envelopes, handshake, resolveWhen: 'accepted' });
+      if (!result.ok) {
+        sendError(res, result.error, headers);
+        return;
       }
+      replies.push(...result.replies);
       sendJson(res, 200, `[${replies.map(encodeJson).join(',')}]`, headers);
     } catch {
       sendError(res, INTERNAL_ERROR, headers);
