@@ -73,6 +73,15 @@ describe('resolveDuplexOptions', () => {
     expect(() => resolveDuplexOptions(options as never)).toThrow(`unknown option "${name}"; the options at that level are ${known}`);
   });
 
+  it.each([
+    [{ redis: 'redis://127.0.0.1:6379', keyPrefx: 'a:' }, 'unknown option "keyPrefx"; the options are redis, keyPrefix, sweepIntervalMs, holdRenewMs, expiryGraceMs'],
+    [{ redis: 'redis://127.0.0.1:6379', keyPrefix: '' }, 'option "keyPrefix" is ""'],
+    [{ redis: 'redis://127.0.0.1:6379', sweepIntervalMs: -5 }, 'option "sweepIntervalMs" is -5'],
+    [{ redis: 'redis://127.0.0.1:6379', expiryGraceMs: 2 ** 31 }, 'option "expiryGraceMs" is 2147483648'],
+  ])('checks the options of a Redis broker it makes: %j', (broker, message) => {
+    expect(() => resolveDuplexOptions({ broker } as never)).toThrow(`DuplexModule, option "broker": ${message}`);
+  });
+
   it('does not look inside values taken as they are (a broker instance, functions)', () => {
     expect(() => resolveDuplexOptions({ broker: { redis: 'redis://127.0.0.1:6379', keyPrefix: 'x:', sweepIntervalMs: 5 } })).not.toThrow();
   });

@@ -5,6 +5,7 @@ import { resolveHttpOptions } from './duplex-options.http.js';
 import type { DuplexBroker } from './brokers/broker.js';
 import type { RedisBrokerOptions } from './brokers/redis/redis.broker.js';
 import { DUPLEX_OPTION_KEYS } from './duplex-options.keys.js';
+import { checkRedisBrokerOptions } from './brokers/redis/redis-broker.options-check.js';
 import { findUnknownOption } from './envelope/option-keys.js';
 
 const MIB = 1024 * 1024;
@@ -86,6 +87,7 @@ export function resolveDuplexOptions(options: DuplexModuleOptions = {}): Resolve
   if (brokerOption !== undefined && broker === undefined && redis === undefined) {
     throw new Error(INVALID_OPTION('broker', brokerOption, "a DuplexBroker (e.g. new MemoryBroker()) or { redis: 'redis://…' }"));
   }
+  if (redis !== undefined) checkRedisBrokerOptions(redis, 'DuplexModule, option "broker"');
   if ((options.websocket as { maxPayload?: unknown } | undefined)?.maxPayload !== undefined) {
     throw new Error(INVALID_OPTION('websocket.maxPayload', (options.websocket as { maxPayload?: unknown }).maxPayload, 'nothing: the limit is now the top-level "maxPayload", shared by every transport'));
   }

@@ -90,6 +90,13 @@ describe('RedisBroker', () => {
   });
 });
 
+describe('RedisBroker options', () => {
+  it('refuses a misspelt option or a bad value before it connects', () => {
+    expect(() => new RedisBroker({ redis: REDIS_URL, keyPrefx: 'x:' } as never)).toThrow('RedisBroker: unknown option "keyPrefx"');
+    expect(() => new RedisBroker({ redis: REDIS_URL, holdRenewMs: 0 })).toThrow('RedisBroker: option "holdRenewMs" is 0');
+  });
+});
+
 describe('RedisBroker when Redis goes away', () => {
   let proxy: ChaosProxy | undefined;
   const open: DuplexBroker[] = [];

@@ -8,6 +8,7 @@ import { RedisOutbox } from './redis-outbox.js';
 import { RedisRooms } from './redis-rooms.js';
 import { type RedisClient, defineScripts } from './redis-scripts.js';
 import { RedisSessions } from './redis-sessions.js';
+import { checkRedisBrokerOptions } from './redis-broker.options-check.js';
 import { RedisConnection } from './redis-connection.js';
 import { brokerError } from './redis-errors.js';
 import { RedisBus } from './redis.bus.js';
@@ -56,6 +57,7 @@ export class RedisBroker implements DuplexBroker {
   private closed = false;
 
   constructor(options: RedisBrokerOptions) {
+    checkRedisBrokerOptions(options, 'RedisBroker');
     const prefix = options.keyPrefix ?? 'duplex:';
     const url = options.redis;
     // Named, so CLIENT LIST shows whose connections these are.
