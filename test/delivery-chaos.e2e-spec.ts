@@ -3,7 +3,7 @@ import { type DuplexBroker, DuplexService, MemoryBroker } from '../lib/index.js'
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
-import { ClientPool, deadline, nextValue } from './support/clients.js';
+import { ClientPool, deadline, nextValue, pace } from './support/clients.js';
 import { seededRandom } from './support/seeded-random.js';
 import { slowBroker } from './support/slow-broker.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -14,8 +14,6 @@ const NOTIFICATIONS = 10_000;
 const REQUESTS = 2_000;
 const KILLS = 30;
 
-/** Lets the event loop run for `ms`: pacing a producer over time, never used to wait for a result. */
-const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Every transport on every broker, and once (over the first transport) the memory broker behind a
 // wrapper that answers every call a few turns late, in order, with a seeded randomness.

@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { ChaosProxy } from './support/chaos-proxy.js';
-import { ClientPool, deadline, nextValue } from './support/clients.js';
+import { ClientPool, deadline, nextValue, pace } from './support/clients.js';
 import { RedisNodes } from './support/redis-nodes.js';
 import { seededRandom } from './support/seeded-random.js';
 
@@ -14,8 +14,6 @@ const NOTIFICATIONS = 10_000;
 const REQUESTS = 2_000;
 const KILLS = 30;
 
-/** Lets the event loop run for `ms`: pacing a producer, never used to wait for a result. */
-const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let cluster: RedisNodes | undefined;
 let proxy: ChaosProxy | undefined;

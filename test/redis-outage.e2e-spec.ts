@@ -14,12 +14,10 @@ import { BrokerUnavailableError, DuplexService, ProtocolType, RedisBroker } from
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
-import { ClientPool, deadline, nextValue } from './support/clients.js';
+import { ClientPool, deadline, nextValue, pace } from './support/clients.js';
 import { purge, REDIS_URL, testPrefix } from './support/redis.js';
 import { startTestApp, type TestApp, until } from './support/test-app.js';
 
-/** Lets the event loop run for `ms`: pacing a producer, never used to wait for a result. */
-const pace = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 type Phase = 'before' | 'during' | 'after';
 

@@ -4,6 +4,7 @@
  * gets the answer on its resume at another node.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { InboundProcessor } from '../lib/sessions/inbound.processor.js';
 import { FixtureHandlers } from './fixtures/fixture.handlers.js';
 import { fixtureModule } from './fixtures/fixture.module.js';
 import { type Frame, RawPeer } from './support/raw-peer.js';
@@ -43,12 +44,18 @@ describe('shutdown with a handler running (module-owned Redis broker)', () => {
     peer.request('r1', 'hold', { i: 7 }, { seq: 1 });
     await until(() => handlers.held === 1, 5000, 'the handler to start');
 
+    // The handler ends only once shutdown is past closing the links and deciding what to wait for:
+    // a shutdown that did not wait would have closed the broker with the handler still running.
+    const processor = first.app.get(InboundProcessor);
+    const drain = processor.drain.bind(processor);
+    processor.drain = (timeoutMs: number) => {
+      handlers.release();
+      return drain(timeoutMs);
+    };
     const closing = first.app.close();
     apps.splice(apps.indexOf(first), 1);
     // The transports closed the links first: the client saw its link go before the handler ends.
     expect((await peer.closed).code).toBe(1001);
-    // The handler's remaining work takes a while: shutdown must wait for it, not outrun it.
-    setTimeout(() => handlers.release(), 300);
     await closing;
 
     const second = await node();

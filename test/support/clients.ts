@@ -43,3 +43,6 @@ export function deadline<T>(promise: Promise<T>, ms: number, what: string): Prom
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
+
+/** Lets the event loop run for `ms`: paces a producer over time, never used to wait for a result. */
+export const pace = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
